@@ -1,0 +1,1 @@
+"""Transport: the Starlette app, the Strawberry schema, resolvers, loaders and the CLI."""

@@ -1,0 +1,70 @@
+"""The composition root: every long-lived resource and service of a process, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.audit.service import AuditService
+from domain.members.credentials import Passwords, Tokens
+from domain.members.service import MemberService
+from rally.db import create_engine, session_factory
+from rally.events import bus
+from rally.outbox import OutboxRelay
+from rally.ratelimit import RateLimiter
+from rally.redis import create_redis
+from rally.settings import Settings
+from rally.uow import UnitOfWorkFactory
+
+
+def register_event_handlers() -> None:
+    """Import the modules whose handlers subscribe to domain events on the bus."""
+    import gamification.handlers  # noqa: F401
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    redis: Redis
+    uow: UnitOfWorkFactory
+    relay: OutboxRelay
+    limiter: RateLimiter
+    tokens: Tokens
+    members: MemberService
+    audit: AuditService
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        register_event_handlers()
+        engine = create_engine(settings)
+        redis = create_redis(settings.redis_url or "")
+        raw_dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        relay = OutboxRelay(engine, raw_dsn, projectors=[])
+        uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
+        limiter = RateLimiter(redis)
+        tokens = Tokens(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            redis=redis,
+            uow=uow,
+            relay=relay,
+            limiter=limiter,
+            tokens=tokens,
+            members=MemberService(uow, Passwords(settings), tokens, limiter),
+            audit=AuditService(uow),
+        )
+
+    async def start(self, run_relay: bool = True) -> None:
+        if run_relay:
+            await self.relay.start()
+
+    async def close(self) -> None:
+        await self.relay.stop()
+        await self.redis.aclose()
+        await self.engine.dispose()

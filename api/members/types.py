@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from api.relay import Node, node_type, to_global_id
+from domain.members.models import MemberStatus, Role
+
+RoleEnum = strawberry.enum(Role, name="Role", description="What a member may do; ADMIN holds every power.")
+MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
+
+
+@strawberry.type(description="A member's optional personal details, visible to himself only.")
+class Profile:
+    bio: str | None
+    age_range: str | None
+    gender: str | None
+    region: str | None
+    occupation: str | None
+    personalization_opt_out: bool
+
+
+@strawberry.type(description="A member of the community.")
+class User(Node):
+    id: strawberry.ID
+    display_name: str
+    avatar_url: str | None
+    roles: list[RoleEnum]  # type: ignore[valid-type]
+    is_guest: bool
+    created_at: datetime
+    member_id: strawberry.Private[int]
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, row: Any) -> User:
+        return cls(
+            id=strawberry.ID(to_global_id("User", row.id)),
+            display_name=row.display_name,
+            avatar_url=row.avatar_url,
+            roles=[Role(r) for r in row.roles],
+            is_guest=row.is_guest,
+            created_at=row.created_at,
+            member_id=row.id,
+            row=row,
+        )
+
+    def _is_self_or_admin(self, info: Info) -> bool:
+        ctx = info.context
+        return ctx.viewer_id == self.member_id or ctx.has_role(Role.ADMIN)
+
+    @strawberry.field(description="Visible to the member himself and to admins; null otherwise.")
+    def email(self, info: Info) -> str | None:
+        return self.row.email if self._is_self_or_admin(info) else None
+
+    @strawberry.field(description="Visible to the member himself and to admins; null otherwise.")
+    def profile(self, info: Info) -> Profile | None:
+        if not self._is_self_or_admin(info):
+            return None
+        r = self.row
+        return Profile(bio=r.bio, age_range=r.age_range, gender=r.gender, region=r.region,
+                       occupation=r.occupation, personalization_opt_out=r.personalization_opt_out)
+
+    @strawberry.field(description="Moderation status; visible to moderators and the member himself.")
+    def status(self, info: Info) -> MemberStatusEnum | None:  # type: ignore[valid-type]
+        ctx = info.context
+        if ctx.viewer_id == self.member_id or ctx.has_role(Role.MODERATOR):
+            return MemberStatus(self.row.status)
+        return None
+
+
+@node_type("User")
+async def load_user(context: Any, pk: int) -> User | None:
+    row = await context.loaders.load("members_by_id", pk)
+    return User.from_row(row) if row is not None else None
+
+
+async def user_by_id(info: Info, member_id: int | None) -> User | None:
+    if member_id is None:
+        return None
+    return await load_user(info.context, member_id)
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str
+    user: User

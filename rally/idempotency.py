@@ -1,0 +1,81 @@
+"""Idempotency keys: the first call with a key does the work; repeats get its stored answer.
+
+The key row is inserted inside the use case's transaction. A concurrent repeat blocks on the
+unique index until the first transaction ends, then reads the committed answer, so a key
+pays exactly once whatever the concurrency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import BigInteger, String, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rally.db import Base, created_at_column
+from rally.errors import Conflict, InvalidInput
+from rally.uow import UnitOfWork
+
+MAX_KEY_LENGTH = 128
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+def fingerprint(request: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def claim(
+    uow: UnitOfWork, member_id: int, operation: str, key: str, request: dict[str, Any]
+) -> dict[str, Any] | None:
+    """None when this call owns the key; the first call's response when the key was used."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"idempotencyKey must be 1–{MAX_KEY_LENGTH} characters")
+    request_hash = fingerprint(request)
+    inserted = await uow.session.execute(
+        insert(IdempotencyKey)
+        .values(member_id=member_id, operation=operation, key=key, request_hash=request_hash)
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
+    if inserted.first() is not None:
+        return None
+    stored = (
+        await uow.session.execute(
+            select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
+                IdempotencyKey.member_id == member_id,
+                IdempotencyKey.operation == operation,
+                IdempotencyKey.key == key,
+            )
+        )
+    ).one()
+    if stored.request_hash != request_hash:
+        raise Conflict("this idempotencyKey was already used for a different request")
+    return stored.response or {}
+
+
+async def remember(
+    uow: UnitOfWork, member_id: int, operation: str, key: str, response: dict[str, Any]
+) -> None:
+    await uow.session.execute(
+        IdempotencyKey.__table__.update()
+        .where(
+            IdempotencyKey.member_id == member_id,
+            IdempotencyKey.operation == operation,
+            IdempotencyKey.key == key,
+        )
+        .values(response=response)
+    )

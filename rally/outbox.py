@@ -1,0 +1,130 @@
+"""The transactional outbox: events committed with the change that caused them, relayed after.
+
+The relay takes rows with `FOR UPDATE SKIP LOCKED` (safe with many workers and processes),
+hands each batch to the registered projectors (leaderboards writing absolute scores, the
+realtime publisher…) and deletes the rows only when every projector succeeded. A crash
+between commit and relay loses nothing: the next relay delivers the rows again, so
+projectors must be idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy import BigInteger, Identity, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rally.db import Base, created_at_column
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_CHANNEL = "rally_outbox"
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    topic: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+Projector = Callable[[Sequence[OutboxMessage]], Awaitable[None]]
+
+
+class OutboxRelay:
+    """One per process. Wakes on NOTIFY from the outbox trigger, or every `poll_seconds`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        raw_dsn: str,
+        projectors: Sequence[Projector],
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._dsn = raw_dsn
+        self._projectors = list(projectors)
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    def add_projector(self, projector: Projector) -> None:
+        self._projectors.append(projector)
+
+    def kick(self) -> None:
+        """Called after a local commit so this process relays without waiting for NOTIFY."""
+        self._wakeup.set()
+
+    async def start(self) -> None:
+        with contextlib.suppress(OSError, asyncpg.PostgresError):
+            self._listener = await asyncpg.connect(self._dsn)
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wakeup.set())
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    async def _run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; will retry")
+                await asyncio.sleep(0.5)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
+
+    async def drain(self) -> int:
+        """Relay every pending row; returns how many were delivered."""
+        delivered = 0
+        while True:
+            async with self._engine.begin() as conn:
+                rows = (
+                    await conn.execute(
+                        text(
+                            "SELECT id, topic, payload, created_at FROM outbox ORDER BY id "
+                            "LIMIT :n FOR UPDATE SKIP LOCKED"
+                        ),
+                        {"n": self._batch_size},
+                    )
+                ).all()
+                if not rows:
+                    return delivered
+                messages = [OutboxMessage(r.id, r.topic, r.payload, r.created_at) for r in rows]
+                for projector in self._projectors:
+                    await projector(messages)
+                await conn.execute(
+                    text("DELETE FROM outbox WHERE id = ANY(:ids)"), {"ids": [m.id for m in messages]}
+                )
+            delivered += len(messages)

@@ -1,0 +1,98 @@
+"""One typed settings object, read once at start (environment variables, `RALLY_` prefix)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RALLY_", extra="ignore")
+
+    env: Literal["dev", "prod", "test"] = "dev"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "RALLY_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "RALLY_REDIS_URL")
+    )
+    data_dir: Path = Path(".rally")
+    secret: SecretStr | None = None
+    timezone: str = "UTC"
+    public_url: str = "http://127.0.0.1:8000"
+
+    cors_origins: list[str] = []
+    ws_origins: list[str] = []
+
+    # tokens
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # argon2id cost; the defaults are argon2-cffi's recommended ones, tests lower them
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+
+    # request limits
+    max_body_bytes: int = 256 * 1024
+    max_document_bytes: int = 16 * 1024
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_query_cost: int = 20_000
+    max_page_size: int = 100
+    default_page_size: int = 20
+
+    # login throttling (failures within the window)
+    login_failures_per_email: int = 5
+    login_failures_per_address: int = 30
+    login_failure_window_seconds: int = 15 * 60
+
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "dev"
+
+    def secret_value(self) -> str:
+        """The signing secret; generated once and kept in the data dir outside prod."""
+        if self.secret is not None:
+            return self.secret.get_secret_value()
+        if self.env == "prod":
+            raise RuntimeError("RALLY_SECRET must be set when RALLY_ENV=prod")
+        path = self.data_dir / "secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret = SecretStr(path.read_text().strip())
+        return self.secret.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def async_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` forms and hand SQLAlchemy its asyncpg dialect."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
