@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.audit.service import AuditService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
+from domain.notifications.service import NotificationService
 from rally.db import create_engine, session_factory
 from rally.events import bus
 from rally.outbox import OutboxRelay
@@ -36,6 +37,7 @@ class Container:
     tokens: Tokens
     members: MemberService
     audit: AuditService
+    notifications: NotificationService
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +60,7 @@ class Container:
             tokens=tokens,
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
+            notifications=NotificationService(uow),
         )
 
     async def start(self, run_relay: bool = True) -> None:

@@ -20,7 +20,6 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from rally.settings import Settings
 
-
 # Strawberry adds these two to graphql-core's rules; the HTTP path must agree with the WS path.
 VALIDATION_RULES = (*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule)
 

@@ -57,6 +57,8 @@ class ReactionAdded(DomainEvent):
     member_id: int
     kind: str
     replaced: bool = False  # True when it only changed the kind of an existing reaction
+    # The owner blocks the reactor: the reaction stands but earns the owner nothing.
+    reactor_blocked_by_owner: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,5 +2,6 @@
 
 from domain.audit.models import AuditEntry
 from domain.members.models import Device, Member, RefreshToken
+from domain.notifications.models import Notification
 
-__all__ = ["AuditEntry", "Device", "Member", "RefreshToken"]
+__all__ = ["AuditEntry", "Device", "Member", "Notification", "RefreshToken"]
