@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,6 +40,10 @@ class Container:
     members: MemberService
     audit: AuditService
     notifications: NotificationService
+    raw_dsn: str = ""
+    # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
+    # SQLAlchemy's async adaptation halves the cost of a hot read.
+    read_pool: asyncpg.Pool | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -61,13 +67,24 @@ class Container:
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
+            raw_dsn=raw_dsn,
         )
 
     async def start(self, run_relay: bool = True) -> None:
+        self.read_pool = await asyncpg.create_pool(
+            self.raw_dsn, min_size=1, max_size=self.settings.db_read_pool_size,
+            server_settings={"application_name": "rally-read", "timezone": "UTC"})
         if run_relay:
             await self.relay.start()
 
+    async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+        """One read on the read pool (DataLoader batches, hot queries)."""
+        assert self.read_pool is not None, "container not started"
+        return await self.read_pool.fetch(sql, *args)
+
     async def close(self) -> None:
         await self.relay.stop()
+        if self.read_pool is not None:
+            await self.read_pool.close()
         await self.redis.aclose()
         await self.engine.dispose()

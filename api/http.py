@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import orjson
+import structlog
 from graphql import ExecutionResult, GraphQLError, execute
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -24,6 +25,8 @@ from api.documents import DocumentCache
 from api.errors import error_code, format_error
 from api.limits import limit_violation, measure
 from rally.errors import ErrorCode
+
+log = structlog.get_logger("rally.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -97,8 +100,12 @@ class GraphQLHTTP:
                                 "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}]}
             if error.status in (405, 413, 415):
                 return _plain(error.status, error.message, error.headers)
-        metrics.observe_request(operation_name, time.perf_counter() - started,
-                                [e["extensions"]["code"] for e in body.get("errors", ())])
+        codes = [e["extensions"]["code"] for e in body.get("errors", ())]
+        metrics.observe_request(operation_name, time.perf_counter() - started, codes)
+        if codes:
+            # One line per refused operation; never the query text, variables or tokens.
+            log.info("operation refused", operation=operation_name, codes=codes, status=status,
+                     request_id=context.request_id, member_id=context.viewer_id)
         return Response(orjson.dumps(body), status_code=status,
                         media_type=f"{media}; charset=utf-8",
                         headers={"x-request-id": context.request_id})

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
 
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    db_read_pool_size: int = 20
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -16,6 +16,7 @@ from rally.errors import Unauthenticated
 from rally.settings import Settings
 
 JWT_ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class Passwords:
@@ -50,6 +51,7 @@ class Tokens:
     def __init__(self, settings: Settings) -> None:
         self._secret = settings.secret_value()
         self._access_ttl = settings.access_token_ttl_seconds
+        self._verified: dict[str, AccessClaims] = {}
 
     def issue_access(self, member_id: int, roles: list[str]) -> tuple[str, int]:
         now = int(time.time())
@@ -62,6 +64,20 @@ class Tokens:
         return token, expires
 
     def decode_access(self, token: str) -> AccessClaims:
+        # A phone sends the same token for its whole 15-minute life: verify the signature
+        # once, then only the expiry.
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.expires_at <= time.time():
+                raise Unauthenticated("access token expired; refresh it", reason="TOKEN_EXPIRED")
+            return cached
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(token, self._secret, algorithms=[JWT_ALGORITHM])
         except jwt.ExpiredSignatureError as exc:
