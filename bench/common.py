@@ -58,7 +58,7 @@ def servers() -> Iterator[dict[str, str]]:
 @contextlib.contextmanager
 def process(args: list[str], env: dict[str, str], port: int, name: str) -> Iterator[str]:
     """Run a server process until the block ends; yields its base URL once it answers."""
-    log = open(Path(tempfile.gettempdir()) / f"rally-bench-{name}.log", "w")  # noqa: SIM115
+    log = open(Path(tempfile.gettempdir()) / f"rally-bench-{name}.log", "w")
     proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=log, stderr=log, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
