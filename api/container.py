@@ -8,10 +8,16 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.analytics.metrics import EngagementService
+from domain.analytics.partitions import PartitionKeeper
+from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
+from domain.experiments.service import ExperimentService
+from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
+from domain.privacy.service import ConsentService
 from rally.db import create_engine, session_factory
 from rally.events import bus
 from rally.outbox import OutboxRelay
@@ -23,6 +29,7 @@ from rally.uow import UnitOfWorkFactory
 
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
+    import domain.analytics.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
 
@@ -38,6 +45,11 @@ class Container:
     members: MemberService
     audit: AuditService
     notifications: NotificationService
+    consents: ConsentService
+    tracking: TrackingService
+    engagement: EngagementService
+    experiments: ExperimentService
+    feedback: FeedbackService
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +73,11 @@ class Container:
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
+            consents=ConsentService(uow),
+            tracking=TrackingService(uow, PartitionKeeper(engine)),
+            engagement=EngagementService(uow),
+            experiments=ExperimentService(uow),
+            feedback=FeedbackService(uow, limiter),
         )
 
     async def start(self, run_relay: bool = True) -> None:
