@@ -23,6 +23,9 @@ def error_code(error: GraphQLError) -> ErrorCode:
     if original is None:
         preset = (error.extensions or {}).get("code")
         return ErrorCode(preset) if preset in ErrorCode.__members__ else ErrorCode.BAD_USER_INPUT
+    if isinstance(original, GraphQLError) and not error.path:
+        # A variable that does not coerce (e.g. an unknown enum value) is the client's input.
+        return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL
 
 
