@@ -61,7 +61,7 @@ class ExperimentService:
             await uow.session.execute(insert(ExperimentVariant), [
                 {"experiment_id": experiment.id, "position": i, "name": v.name, "weight": v.weight}
                 for i, v in enumerate(variants)])
-            await audit.record(uow, actor_id=actor_id, action="experiment.create",
+            await audit.record(uow, actor_id=actor_id, action="CREATE_EXPERIMENT",
                                target_type="EXPERIMENT", target_id=experiment.id,
                                after={"key": key, "metric": metric,
                                       "variants": [[v.name, v.weight] for v in variants]})

@@ -104,7 +104,7 @@ class FeedbackService:
             feedback.status = status.value
             feedback.status_changed_by = actor_id
             feedback.status_changed_at = await uow.now()
-            await audit.record(uow, actor_id=actor_id, action="feedback.status",
+            await audit.record(uow, actor_id=actor_id, action="SET_FEEDBACK_STATUS",
                                target_type="FEEDBACK", target_id=feedback_id,
                                before={"status": before}, after={"status": status.value})
             await uow.session.flush()

@@ -52,7 +52,8 @@ async def test_bad_experiments_are_refused_and_nothing_is_created(client: GraphQ
     assert await count(container, Experiment) == 0
 
 
-async def test_the_variant_is_stable_and_the_first_read_logs_the_exposure(client: GraphQLClient, container) -> None:
+async def test_the_variant_is_stable_and_the_first_read_logs_the_exposure(
+        client: GraphQLClient, container) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")
     await client.execute(CREATE, {"input": AB}, marketer.token)
     alice = await client.register("Alice")

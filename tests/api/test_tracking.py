@@ -63,7 +63,8 @@ async def test_concurrent_retries_of_one_batch_store_it_once(client: GraphQLClie
     assert (await counters(container))["events.VIEW"] == 20
 
 
-async def test_the_same_client_event_id_of_two_members_is_two_events(client: GraphQLClient, container) -> None:
+async def test_the_same_client_event_id_of_two_members_is_two_events(
+        client: GraphQLClient, container) -> None:
     alice, bob = await client.register("Alice"), await client.register("Bob")
     for member in (alice, bob):
         await client.execute(TRACK, {"input": {"events": [event(1)]}}, member.token)
