@@ -219,7 +219,7 @@ def _add_retention(report: EngagementReport, cohorts: list[tuple[date, int, int,
     for day, size, d1, d7, d30 in cohorts:
         if size < minimum:
             continue  # a breakdown group never shows fewer than `minimum` members
-        rates = {}
+        rates: dict[int, float | None] = {}
         for n, kept in ((1, d1), (7, d7), (30, d30)):
             if day + timedelta(n) < today:
                 rates[n] = round(kept / size, 4)
