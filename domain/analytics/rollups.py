@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.analytics.models import DailyCounter, MemberActivityDay, MemberSignup
+from domain.analytics.models import MemberSignup
 from rally.uow import UnitOfWork
 
 COUNTER_SHARDS = 16
@@ -35,33 +36,39 @@ class Metric:
         return f"events.{kind}"
 
 
+# Constant statement texts over arrays: prepared once per connection, never recompiled,
+# whatever the number of rows (a multi-row VALUES would be compiled again for each size).
+_ADD_COUNTS = text("""
+INSERT INTO daily_counters (day, metric, shard, value)
+SELECT day, metric, :shard, value
+FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
+  AS c(day, metric, value)
+ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_counters.value + excluded.value
+""")
+_MARK_ACTIVE = text("""
+INSERT INTO member_activity_days (day, member_id, created_content)
+SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
+ON CONFLICT (day, member_id) DO UPDATE
+  SET created_content = member_activity_days.created_content OR excluded.created_content
+  WHERE excluded.created_content AND NOT member_activity_days.created_content
+""")
+
+
 async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_key: int) -> None:
-    if not counts:
-        return
-    shard = shard_key % COUNTER_SHARDS
-    rows = [{"day": day, "metric": metric, "shard": shard, "value": n}
-            for (day, metric), n in sorted(counts.items()) if n]
+    rows = [(day, metric, n) for (day, metric), n in sorted(counts.items()) if n]
     if not rows:
         return
-    statement = insert(DailyCounter).values(rows)
-    await uow.session.execute(statement.on_conflict_do_update(
-        index_elements=["day", "metric", "shard"],
-        set_={"value": DailyCounter.value + statement.excluded.value}))
+    await uow.session.execute(_ADD_COUNTS, {
+        "shard": shard_key % COUNTER_SHARDS, "days": [r[0] for r in rows],
+        "metrics": [r[1] for r in rows], "values": [r[2] for r in rows]})
 
 
 async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
                       created_content: bool = False) -> None:
-    if not days:
-        return
-    statement = insert(MemberActivityDay).values(
-        [{"day": d, "member_id": member_id, "created_content": created_content}
-         for d in sorted(days)])
-    if created_content:
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "member_id"], set_={"created_content": True})
-    else:
-        statement = statement.on_conflict_do_nothing()
-    await uow.session.execute(statement)
+    if days:
+        await uow.session.execute(_MARK_ACTIVE, {"member_id": member_id,
+                                                 "created": created_content,
+                                                 "days": sorted(days)})
 
 
 async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:

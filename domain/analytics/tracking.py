@@ -9,10 +9,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import orjson
+from sqlalchemy import text
 
-from domain.analytics.models import TrackedEventKey, tracked_events
 from domain.analytics.partitions import PartitionKeeper
 from domain.analytics.rollups import Metric, add_counts, mark_active
 from domain.analytics.rules import (
@@ -30,6 +29,29 @@ from rally.db import utcnow
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 OPERATION = "trackEvents"
+
+# One round trip: claim each (member, clientEventId) and append only the events whose key
+# was new. Arrays keep the statement text constant (prepared once per connection).
+_STORE = text("""
+WITH batch AS (
+  SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:kinds AS text[]), CAST(:types AS text[]),
+                       CAST(:targets AS bigint[]), CAST(:durations AS integer[]),
+                       CAST(:ats AS timestamptz[]), CAST(:contexts AS text[]))
+    AS b(client_event_id, kind, target_type, target_id, duration_ms, occurred_at, context)
+), claimed AS (
+  INSERT INTO tracked_event_keys (member_id, client_event_id, occurred_at)
+  SELECT :member_id, client_event_id, occurred_at FROM batch
+  ON CONFLICT DO NOTHING
+  RETURNING client_event_id
+), stored AS (
+  INSERT INTO tracked_events (member_id, client_event_id, kind, target_type, target_id,
+                              duration_ms, occurred_at, received_at, context)
+  SELECT :member_id, b.client_event_id, b.kind, b.target_type, b.target_id, b.duration_ms,
+         b.occurred_at, :received_at, CAST(b.context AS jsonb)
+  FROM batch b JOIN claimed c USING (client_event_id)
+)
+SELECT client_event_id FROM claimed
+""")
 
 
 @dataclass(frozen=True)
@@ -73,23 +95,19 @@ class TrackingService:
                      now: datetime) -> list[TrackedEvent]:
         if not events:
             return []
-        claimed = await uow.session.execute(
-            pg_insert(TrackedEventKey)
-            .values([{"member_id": member_id, "client_event_id": e.client_event_id,
-                      "occurred_at": e.occurred_at} for e in events])
-            .on_conflict_do_nothing()
-            .returning(TrackedEventKey.client_event_id))
+        claimed = await uow.session.execute(_STORE, {
+            "member_id": member_id, "received_at": now,
+            "ids": [e.client_event_id for e in events], "kinds": [e.kind.value for e in events],
+            "types": [e.target_type for e in events], "targets": [e.target_id for e in events],
+            "durations": [e.duration_ms for e in events],
+            "ats": [e.occurred_at for e in events],
+            "contexts": [None if e.context is None else orjson.dumps(e.context).decode()
+                         for e in events]})
         fresh_ids = set(claimed.scalars().all())
         fresh = [e for e in events if e.client_event_id in fresh_ids]
-        if not fresh:
-            return []
-        await uow.session.execute(insert(tracked_events), [
-            {"member_id": member_id, "client_event_id": e.client_event_id, "kind": e.kind.value,
-             "target_type": e.target_type, "target_id": e.target_id, "duration_ms": e.duration_ms,
-             "occurred_at": e.occurred_at, "received_at": now, "context": e.context}
-            for e in fresh])
-        await self._count(uow, member_id, fresh)
-        await convert_from_events(uow, member_id, _last_by_kind(fresh))
+        if fresh:
+            await self._count(uow, member_id, fresh)
+            await convert_from_events(uow, member_id, _last_by_kind(fresh))
         return fresh
 
     async def _count(self, uow: UnitOfWork, member_id: int, events: list[TrackedEvent]) -> None:
