@@ -132,3 +132,12 @@ async def test_reports_are_for_marketers(client: GraphQLClient, container) -> No
     alice = await client.register("Alice")
     error = await client.error(REPORT, {"key": "cta-color"}, alice.token)
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_app_must_log_in_to_get_a_variant(client: GraphQLClient, container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    await client.execute(CREATE, {"input": AB}, marketer.token)
+    assert (await client.error(ASSIGN, {"key": "cta-color"}))["extensions"]["code"] == "UNAUTHENTICATED"
+    missing = await client.error(REPORT, {"key": "nope"}, marketer.token)
+    assert missing["extensions"]["code"] == "NOT_FOUND"
+    assert await count(container, ExperimentExposure) == 0

@@ -154,3 +154,14 @@ async def test_a_search_needs_no_target(client: GraphQLClient, container) -> Non
     search = event(1, "SEARCH", targetId=None, context={"query": "trail shoes"})
     result = await client.execute(TRACK, {"input": {"events": [search]}}, alice.token)
     assert result["trackEvents"]["accepted"] == 1
+
+
+async def test_many_members_tracking_at_once_are_all_counted(client: GraphQLClient, container) -> None:
+    members = [await client.register() for _ in range(8)]
+    batches = [[event(n, kind) for n, kind in enumerate(["VIEW", "CLICK", "VIEW", "SHARE"] * 5)]
+               for _ in members]
+    await asyncio.gather(*[client.execute(TRACK, {"input": {"events": b}}, m.token)
+                           for m, b in zip(members, batches, strict=True)])
+    totals = await counters(container)
+    assert (totals["events.VIEW"], totals["events.CLICK"], totals["events.SHARE"]) == (80, 40, 40)
+    assert await raw_count(container) == 160
