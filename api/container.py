@@ -42,14 +42,14 @@ class Container:
     relay: OutboxRelay
     limiter: RateLimiter
     tokens: Tokens
-    members: MemberService
-    audit: AuditService
-    notifications: NotificationService
     consents: ConsentService
     tracking: TrackingService
     engagement: EngagementService
     experiments: ExperimentService
     feedback: FeedbackService
+    members: MemberService
+    audit: AuditService
+    notifications: NotificationService
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -70,14 +70,14 @@ class Container:
             relay=relay,
             limiter=limiter,
             tokens=tokens,
-            members=MemberService(uow, Passwords(settings), tokens, limiter),
-            audit=AuditService(uow),
-            notifications=NotificationService(uow),
             consents=ConsentService(uow),
             tracking=TrackingService(uow, PartitionKeeper(engine)),
             engagement=EngagementService(uow),
             experiments=ExperimentService(uow),
             feedback=FeedbackService(uow, limiter),
+            members=MemberService(uow, Passwords(settings), tokens, limiter),
+            audit=AuditService(uow),
+            notifications=NotificationService(uow),
         )
 
     async def start(self, run_relay: bool = True) -> None:

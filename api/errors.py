@@ -20,12 +20,10 @@ def error_code(error: GraphQLError) -> ErrorCode:
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code
-    if original is None:
+    if original is None or error.path is None:
+        # Not raised by a resolver: parsing, validation, variable coercion, limits.
         preset = (error.extensions or {}).get("code")
         return ErrorCode(preset) if preset in ErrorCode.__members__ else ErrorCode.BAD_USER_INPUT
-    if isinstance(original, GraphQLError) and not error.path:
-        # A variable that does not coerce (e.g. an unknown enum value) is the client's input.
-        return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL
 
 
