@@ -151,6 +151,29 @@ def _run_user_command(work: Callable[[Any], Awaitable[None]]) -> None:
         raise click.ClickException(error.message) from error
 
 
+@main.command("retention")
+@click.option("--days", type=int, default=None,
+              help="Keep raw events this many days (default: RALLY_RAW_EVENT_RETENTION_DAYS).")
+def retention(days: int | None) -> None:
+    """Delete raw tracked events older than the retention age; rollups stay. Safe to repeat."""
+    from domain.analytics.retention import apply_retention
+
+    settings = get_settings()
+    if days is not None:
+        if days <= settings.track_max_age_days:
+            raise click.BadParameter(f"must be more than {settings.track_max_age_days}",
+                                     param_hint="--days")
+        settings = settings.model_copy(update={"raw_event_retention_days": days})
+
+    async def work(container: Any) -> Any:
+        return await apply_retention(container.engine, settings)
+
+    outcome = _with_container(work)
+    click.echo(f"cutoff {outcome.cutoff.isoformat()}: dropped {len(outcome.dropped_partitions)} "
+               f"partition(s) {' '.join(outcome.dropped_partitions)}; deleted "
+               f"{outcome.deleted_events} event(s); pruned {outcome.pruned_keys} dedup key(s)")
+
+
 @main.command("export-schema")
 @click.option("--output", type=click.Path(path_type=Path), default=SCHEMA_PATH, show_default=True)
 def export_schema(output: Path) -> None:

@@ -10,10 +10,16 @@ import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.analytics.metrics import EngagementService
+from domain.analytics.partitions import PartitionKeeper
+from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
+from domain.experiments.service import ExperimentService
+from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
+from domain.privacy.service import ConsentService
 from rally.db import create_engine, session_factory
 from rally.events import bus
 from rally.outbox import OutboxRelay
@@ -25,6 +31,7 @@ from rally.uow import UnitOfWorkFactory
 
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
+    import domain.analytics.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
 
@@ -37,6 +44,11 @@ class Container:
     relay: OutboxRelay
     limiter: RateLimiter
     tokens: Tokens
+    consents: ConsentService
+    tracking: TrackingService
+    engagement: EngagementService
+    experiments: ExperimentService
+    feedback: FeedbackService
     members: MemberService
     audit: AuditService
     notifications: NotificationService
@@ -64,6 +76,11 @@ class Container:
             relay=relay,
             limiter=limiter,
             tokens=tokens,
+            consents=ConsentService(uow),
+            tracking=TrackingService(uow, PartitionKeeper(engine)),
+            engagement=EngagementService(uow),
+            experiments=ExperimentService(uow),
+            feedback=FeedbackService(uow, limiter),
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),

@@ -56,3 +56,7 @@ def describe_demo_accounts() -> str:
     for email, _, roles in DEMO_ACCOUNTS:
         lines.append(f"  {email:<24} {', '.join(r.value for r in roles) or 'MEMBER'}")
     return "\n".join(lines)
+
+
+# Areas register their demo steps on import (after `demo_step` exists).
+from api.analytics import demo as _analytics_demo  # noqa: E402,F401

@@ -6,9 +6,13 @@ import strawberry
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
+from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
+from api.privacy.resolvers import PrivacyMutations
 from api.relay import Node, resolve_node
 
 
@@ -19,7 +23,9 @@ class NodeQueries:
         return await resolve_node(info.context, id)
 
 
-Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries))
-Mutation = merge_types("Mutation", (MemberMutations,))
+Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
+                              ExperimentQueries, FeedbackQueries))
+Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
+                                    ExperimentMutations, FeedbackMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 15 * 60
 
+    # analytics and privacy
+    consent_policy_version: str = "2026-11"
+    # Defaults while a member has not answered: analytics and personalization are on until he
+    # withdraws them (PRODUCT.md: opt-out); marketing needs an explicit yes.
+    consent_default_analytics: bool = True
+    consent_default_personalization: bool = True
+    consent_default_marketing: bool = False
+    track_max_events_per_call: int = 100
+    track_max_age_days: int = 7
+    track_clock_skew_seconds: int = 60  # client clocks a little ahead are not "the future"
+    track_max_duration_ms: int = 6 * 3600 * 1000
+    track_max_context_bytes: int = 2048
+    raw_event_retention_days: int = 180
+    report_max_days: int = 366
+    report_min_group_size: int = 5
+    feedback_per_hour: int = 20
+
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_read_pool_size: int = 20

@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from api.privacy.types import Consents
 from api.relay import Node, node_type, to_global_id
 from domain.members.models import MemberStatus, Role
 
@@ -62,6 +63,12 @@ class User(Node):
         r = self.row
         return Profile(bio=r.bio, age_range=r.age_range, gender=r.gender, region=r.region,
                        occupation=r.occupation, personalization_opt_out=r.personalization_opt_out)
+
+    @strawberry.field(description="The member's consents; visible to himself only, null otherwise.")
+    async def consents(self, info: Info) -> Consents | None:
+        if info.context.viewer_id != self.member_id:
+            return None
+        return Consents.from_domain(await info.context.services.consents.consents(self.member_id))
 
     @strawberry.field(description="Moderation status; visible to moderators and the member himself.")
     def status(self, info: Info) -> MemberStatusEnum | None:  # type: ignore[valid-type]

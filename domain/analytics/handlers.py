@@ -1,0 +1,53 @@
+"""Rollups fed by the community's events, in the transaction that announced them.
+
+Day-level counters (posts, comments, reactions, shares, new members) are anonymous totals
+and always counted. Marking a *member* active is behavioural data about him, so it needs
+his analytics consent, like tracked events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from domain.analytics.rollups import Metric, add_counts, mark_active, record_signup
+from domain.events import CommentCreated, MemberRegistered, PostCreated, PostShared, ReactionAdded
+from domain.privacy.service import Purpose, is_granted
+from rally.clock import brand_day
+from rally.events import bus
+from rally.uow import UnitOfWork
+
+
+async def _count(uow: UnitOfWork, metric: str, member_id: int,
+                 created_content: bool = False) -> None:
+    day = brand_day(await uow.now(), uow.settings.tz)
+    await add_counts(uow, Counter({(day, metric): 1}), member_id)
+    if await is_granted(uow.session, uow.settings, member_id, Purpose.ANALYTICS):
+        await mark_active(uow, member_id, {day}, created_content=created_content)
+
+
+@bus.subscribe(MemberRegistered)
+async def count_new_member(uow: UnitOfWork, event: MemberRegistered) -> None:
+    day = brand_day(await uow.now(), uow.settings.tz)
+    await record_signup(uow, event.member_id, day)
+    await add_counts(uow, Counter({(day, Metric.NEW_MEMBERS): 1}), event.member_id)
+
+
+@bus.subscribe(PostCreated)
+async def count_post(uow: UnitOfWork, event: PostCreated) -> None:
+    await _count(uow, Metric.POSTS, event.author_id, created_content=True)
+
+
+@bus.subscribe(CommentCreated)
+async def count_comment(uow: UnitOfWork, event: CommentCreated) -> None:
+    await _count(uow, Metric.COMMENTS, event.author_id, created_content=True)
+
+
+@bus.subscribe(ReactionAdded)
+async def count_reaction(uow: UnitOfWork, event: ReactionAdded) -> None:
+    if not event.replaced:  # changing the kind of a reaction is not a new reaction
+        await _count(uow, Metric.REACTIONS, event.member_id)
+
+
+@bus.subscribe(PostShared)
+async def count_share(uow: UnitOfWork, event: PostShared) -> None:
+    await _count(uow, Metric.SHARES, event.member_id)

@@ -1,0 +1,256 @@
+"""`engagementMetrics`: every figure comes from the rollups (daily counters, member activity
+days, signup days) — never from the raw events — so 90 days cost a handful of index range
+reads whatever the event volume.
+
+Definitions (days are brand-time-zone days):
+- DAU: members active that day; a bucket's DAU is the average over its days.
+- WAU / MAU: distinct members active in the 7 / 30 days ending on the bucket's last day.
+- stickiness: DAU / MAU. UGC rate: of the members active in the bucket, the share who
+  posted or commented. Feed CTR: CLICK / VIEW events. Average dwell: DWELL ms / DWELL events.
+- retention Dn of a signup cohort: share of the cohort active exactly n days after joining;
+  null until that day has passed. Cohorts under `report_min_group_size` members are left
+  out (and out of the overall figure), as is NPS with fewer responses.
+- "Active" needs analytics consent, so members who withdrew it count as not retained.
+- Check-in rate, challenge participation and coupon redemption are not reported yet: no
+  event for them exists in this branch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.analytics.rollups import Metric
+from rally.clock import brand_day, week_start
+from rally.db import utcnow
+from rally.errors import InvalidInput
+from rally.uow import UnitOfWorkFactory
+
+
+class Granularity(StrEnum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
+@dataclass
+class Bucket:
+    start: date
+    end: date
+    dau: float = 0.0
+    wau: int = 0
+    mau: int = 0
+    stickiness: float | None = None
+    new_members: int = 0
+    posts_created: int = 0
+    comments_created: int = 0
+    reactions_added: int = 0
+    posts_shared: int = 0
+    ugc_rate: float | None = None
+    views: int = 0
+    clicks: int = 0
+    feed_ctr: float | None = None
+    average_dwell_ms: float | None = None
+    nps: float | None = None
+    nps_responses: int = 0
+
+
+@dataclass(frozen=True)
+class CohortRetention:
+    cohort_day: date
+    size: int
+    d1: float | None
+    d7: float | None
+    d30: float | None
+
+
+@dataclass
+class EngagementReport:
+    start: date
+    end: date
+    granularity: Granularity
+    total: Bucket
+    buckets: list[Bucket] = field(default_factory=list)
+    cohorts: list[CohortRetention] = field(default_factory=list)
+    retention_d1: float | None = None
+    retention_d7: float | None = None
+    retention_d30: float | None = None
+
+
+def check_range(start: date, end: date, max_days: int) -> None:
+    if start > end:
+        raise InvalidInput("from must not be after to", field="from")
+    if (end - start).days + 1 > max_days:
+        raise InvalidInput(f"a report covers at most {max_days} days", field="to",
+                           maximum=max_days)
+
+
+def bucket_bounds(start: date, end: date, granularity: Granularity) -> list[tuple[date, date]]:
+    bounds, day = [], start
+    while day <= end:
+        last = day if granularity is Granularity.DAY else min(week_start(day) + timedelta(6), end)
+        bounds.append((day, last))
+        day = last + timedelta(1)
+    return bounds
+
+
+class EngagementService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def report(self, start: date, end: date, granularity: Granularity) -> EngagementReport:
+        settings = self._uow.settings
+        check_range(start, end, settings.report_max_days)
+        bounds = bucket_bounds(start, end, granularity)
+        async with self._uow() as uow:
+            s = uow.session
+            counters = await _counters(s, start, end)
+            daily = await _daily_active(s, start, end)
+            windows = await _windows(s, [b for _, b in bounds] + [end])
+            distinct = await _distinct_active(s, [*bounds, (start, end)])
+            cohorts = await _cohorts(s, start, end)
+        today = brand_day(utcnow(), settings.tz)
+        minimum = settings.report_min_group_size
+        buckets = [_bucket(a, b, counters, daily, windows, distinct, minimum) for a, b in bounds]
+        report = EngagementReport(start, end, granularity,
+                                  _bucket(start, end, counters, daily, windows, distinct, minimum),
+                                  buckets)
+        _add_retention(report, cohorts, today, minimum)
+        return report
+
+
+async def _counters(s: AsyncSession, start: date, end: date) -> dict[date, dict[str, int]]:
+    rows = await s.execute(text(
+        "SELECT day, metric, sum(value) FROM daily_counters WHERE day BETWEEN :a AND :b "
+        "GROUP BY day, metric"), {"a": start, "b": end})
+    by_day: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, metric, value in rows:
+        by_day[day][metric] = int(value)
+    return by_day
+
+
+async def _daily_active(s: AsyncSession, start: date, end: date) -> dict[date, int]:
+    rows = await s.execute(text(
+        "SELECT day, count(*) FROM member_activity_days WHERE day BETWEEN :a AND :b "
+        "GROUP BY day"), {"a": start, "b": end})
+    return {day: n for day, n in rows}
+
+
+async def _windows(s: AsyncSession, ends: list[date]) -> dict[date, tuple[int, int]]:
+    """(WAU, MAU) for the 7 and 30 days ending on each day of `ends`."""
+    rows = await s.execute(text("""
+        SELECT e.day, count(DISTINCT a.member_id) FILTER (WHERE a.day > e.day - 7),
+               count(DISTINCT a.member_id)
+        FROM unnest(CAST(:ends AS date[])) AS e(day)
+        JOIN member_activity_days a ON a.day BETWEEN e.day - 29 AND e.day
+        GROUP BY e.day"""), {"ends": sorted(set(ends))})
+    return {day: (wau, mau) for day, wau, mau in rows}
+
+
+async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]]
+                           ) -> dict[tuple[date, date], tuple[int, int]]:
+    """(active members, content creators) distinct over each (start, end)."""
+    rows = await s.execute(text("""
+        SELECT b.a, b.b, count(DISTINCT m.member_id),
+               count(DISTINCT m.member_id) FILTER (WHERE m.created_content)
+        FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)
+        JOIN member_activity_days m ON m.day BETWEEN b.a AND b.b
+        GROUP BY b.a, b.b"""), {"starts": [a for a, _ in bounds], "ends": [b for _, b in bounds]})
+    return {(a, b): (active, creators) for a, b, active, creators in rows}
+
+
+async def _cohorts(s: AsyncSession, start: date, end: date) -> list[tuple[date, int, int, int, int]]:
+    rows = await s.execute(text("""
+        SELECT c.day, count(*),
+               count(a1.member_id), count(a7.member_id), count(a30.member_id)
+        FROM member_signups c
+        LEFT JOIN member_activity_days a1 ON a1.member_id = c.member_id AND a1.day = c.day + 1
+        LEFT JOIN member_activity_days a7 ON a7.member_id = c.member_id AND a7.day = c.day + 7
+        LEFT JOIN member_activity_days a30 ON a30.member_id = c.member_id AND a30.day = c.day + 30
+        WHERE c.day BETWEEN :a AND :b
+        GROUP BY c.day ORDER BY c.day"""), {"a": start, "b": end})
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _bucket(start: date, end: date, counters: dict[date, dict[str, int]], daily: dict[date, int],
+            windows: dict[date, tuple[int, int]], distinct: dict[tuple[date, date], tuple[int, int]],
+            minimum: int) -> Bucket:
+    total: dict[str, int] = defaultdict(int)
+    days = (end - start).days + 1
+    for offset in range(days):
+        for metric, value in counters.get(start + timedelta(offset), {}).items():
+            total[metric] += value
+    dau = sum(daily.get(start + timedelta(o), 0) for o in range(days)) / days
+    wau, mau = windows.get(end, (0, 0))
+    active, creators = distinct.get((start, end), (0, 0))
+    responses = total[Metric.NPS_RESPONSES]
+    views, clicks = total[Metric.events("VIEW")], total[Metric.events("CLICK")]
+    return Bucket(
+        start=start, end=end, dau=round(dau, 2), wau=wau, mau=mau,
+        stickiness=_rounded(_ratio(dau, mau)), new_members=total[Metric.NEW_MEMBERS],
+        posts_created=total[Metric.POSTS], comments_created=total[Metric.COMMENTS],
+        reactions_added=total[Metric.REACTIONS], posts_shared=total[Metric.SHARES],
+        ugc_rate=_rounded(_ratio(creators, active)), views=views, clicks=clicks,
+        feed_ctr=_rounded(_ratio(clicks, views)),
+        average_dwell_ms=_rounded(_ratio(total[Metric.DWELL_MS], total[Metric.events("DWELL")])),
+        nps=(round(100 * (total[Metric.NPS_PROMOTERS] - total[Metric.NPS_DETRACTORS]) / responses, 1)
+             if responses >= minimum else None),
+        nps_responses=responses)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _add_retention(report: EngagementReport, cohorts: list[tuple[date, int, int, int, int]],
+                   today: date, minimum: int) -> None:
+    sums = {1: [0, 0], 7: [0, 0], 30: [0, 0]}
+    for day, size, d1, d7, d30 in cohorts:
+        if size < minimum:
+            continue  # a breakdown group never shows fewer than `minimum` members
+        rates: dict[int, float | None] = {}
+        for n, kept in ((1, d1), (7, d7), (30, d30)):
+            if day + timedelta(n) < today:
+                rates[n] = round(kept / size, 4)
+                sums[n][0] += kept
+                sums[n][1] += size
+            else:
+                rates[n] = None
+        report.cohorts.append(CohortRetention(day, size, rates[1], rates[7], rates[30]))
+    report.retention_d1 = _rounded(_ratio(*sums[1]))
+    report.retention_d7 = _rounded(_ratio(*sums[7]))
+    report.retention_d30 = _rounded(_ratio(*sums[30]))
+
+
+CSV_COLUMNS = [f.name for f in fields(Bucket)]
+
+
+def report_csv(report: EngagementReport) -> str:
+    """One row per bucket, then a blank line and one row per signup cohort."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for bucket in report.buckets:
+        writer.writerow([_cell(getattr(bucket, name)) for name in CSV_COLUMNS])
+    writer.writerow([])
+    writer.writerow(["cohort_day", "size", "retention_d1", "retention_d7", "retention_d30"])
+    for c in report.cohorts:
+        writer.writerow([c.cohort_day.isoformat(), c.size, _cell(c.d1), _cell(c.d7), _cell(c.d30)])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,76 @@
+"""Writes to the rollup tables, always in the transaction of what they count.
+
+Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`; rows are sorted
+before writing so two transactions never lock the same rows in opposite orders.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+
+from domain.analytics.models import MemberSignup
+from rally.uow import UnitOfWork
+
+COUNTER_SHARDS = 16
+
+
+class Metric:
+    """Names of the daily counters."""
+
+    NEW_MEMBERS = "members.new"
+    POSTS = "posts"
+    COMMENTS = "comments"
+    REACTIONS = "reactions"
+    SHARES = "shares"
+    DWELL_MS = "dwell.ms"
+    NPS_RESPONSES = "nps.responses"
+    NPS_PROMOTERS = "nps.promoters"
+    NPS_DETRACTORS = "nps.detractors"
+
+    @staticmethod
+    def events(kind: str) -> str:
+        return f"events.{kind}"
+
+
+# Constant statement texts over arrays: prepared once per connection, never recompiled,
+# whatever the number of rows (a multi-row VALUES would be compiled again for each size).
+_ADD_COUNTS = text("""
+INSERT INTO daily_counters (day, metric, shard, value)
+SELECT day, metric, :shard, value
+FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
+  AS c(day, metric, value)
+ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_counters.value + excluded.value
+""")
+_MARK_ACTIVE = text("""
+INSERT INTO member_activity_days (day, member_id, created_content)
+SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
+ON CONFLICT (day, member_id) DO UPDATE
+  SET created_content = member_activity_days.created_content OR excluded.created_content
+  WHERE excluded.created_content AND NOT member_activity_days.created_content
+""")
+
+
+async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_key: int) -> None:
+    rows = [(day, metric, n) for (day, metric), n in sorted(counts.items()) if n]
+    if not rows:
+        return
+    await uow.session.execute(_ADD_COUNTS, {
+        "shard": shard_key % COUNTER_SHARDS, "days": [r[0] for r in rows],
+        "metrics": [r[1] for r in rows], "values": [r[2] for r in rows]})
+
+
+async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
+                      created_content: bool = False) -> None:
+    if days:
+        await uow.session.execute(_MARK_ACTIVE, {"member_id": member_id,
+                                                 "created": created_content,
+                                                 "days": sorted(days)})
+
+
+async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:
+    await uow.session.execute(insert(MemberSignup).values(member_id=member_id, day=day)
+                              .on_conflict_do_nothing())
