@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.audit.service import AuditService
+from domain.coupons.service import CouponService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
@@ -40,6 +41,7 @@ class Container:
     members: MemberService
     audit: AuditService
     notifications: NotificationService
+    coupons: CouponService
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -67,6 +69,7 @@ class Container:
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
+            coupons=CouponService(uow),
             raw_dsn=raw_dsn,
         )
 

@@ -7,6 +7,9 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from api.audit.resolvers import AuditQueries
+from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
+from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
+from api.coupons.resolvers import CouponMutations, CouponQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.relay import Node, resolve_node
@@ -19,7 +22,7 @@ class NodeQueries:
         return await resolve_node(info.context, id)
 
 
-Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries))
-Mutation = merge_types("Mutation", (MemberMutations,))
+Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, CouponQueries))
+Mutation = merge_types("Mutation", (MemberMutations, CouponMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)

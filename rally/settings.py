@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     login_failures_per_address: int = 30
     login_failure_window_seconds: int = 15 * 60
 
+    # coupons: how long after a redemption the store may still void it; the largest grant
+    coupon_void_window_seconds: int = 30 * 60
+    coupon_grant_max_members: int = 1000
+
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_read_pool_size: int = 20
