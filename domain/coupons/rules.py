@@ -31,6 +31,8 @@ def discount(kind: str, value: float | Decimal, currency: str | None) -> Discoun
         amount = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
         raise InvalidInput("the discount value is not a number", field="discount.value") from exc
+    if not amount.is_finite():
+        raise InvalidInput("the discount value is not a number", field="discount.value")
     if kind == DiscountKind.PERCENT:
         if not Decimal(1) <= amount <= Decimal(100):
             raise InvalidInput("a percentage discount is between 1 and 100",
