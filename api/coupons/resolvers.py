@@ -17,7 +17,7 @@ from api.coupons.types import (
 from api.permissions import Authenticated, requires
 from api.relay import Connection, decode_id, page_request
 from domain.coupons import rules
-from domain.coupons.models import CouponStatus
+from domain.coupons.models import CouponStatus, DiscountKind
 from domain.coupons.service import CampaignDraft
 from domain.members.models import Role
 from rally.errors import InvalidInput
@@ -96,7 +96,7 @@ class CouponPayload:
 def _draft(input: CreateCouponCampaignInput) -> CampaignDraft:
     d = input.discount
     return CampaignDraft(
-        name=input.name, discount=rules.discount(d.kind.value, d.value, d.currency),
+        name=input.name, discount=rules.discount(DiscountKind(d.kind), d.value, d.currency),
         quota=input.quota, per_member_limit=input.per_user_limit, valid_from=input.valid_from,
         valid_until=input.valid_until, terms=input.terms or "")
 
