@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from domain.audit.service import record as audit
 from domain.coupons import redemption, rules
@@ -220,11 +220,3 @@ class CouponService:
             if await uow.session.get(CouponCampaign, campaign_id) is None:
                 raise NotFound("no such coupon campaign", field="campaignId")
             return await coupon_report(uow, campaign_id)
-
-    async def count(self, campaign_id: int) -> int:
-        async with self._uow_factory() as uow:
-            return int(await uow.session.scalar(
-                select(func.count()).select_from(Coupon)
-                .where(Coupon.campaign_id == campaign_id)) or 0)
-
-

@@ -219,3 +219,58 @@ async def test_the_report_counts_issued_and_redeemed_by_day_and_source(
     assert (report["issued"], report["redeemed"], report["redemptionRate"]) == (4, 1, 0.25)
     assert report["byDay"] == [{"day": today, "issued": 4, "redeemed": 1}]
     assert report["bySource"] == [{"source": "GRANT", "issued": 4, "redeemed": 1}]
+
+
+async def test_a_marketer_voids_an_unused_coupon_and_stores_then_refuse_it(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    merchant = await client.member_with_roles(container, "MERCHANT")
+    alice = await client.register("Alice")
+    await grant(client, marketer, await create_campaign(client, marketer, perUserLimit=2),
+                alice)
+    [coupon] = await my_coupons(client, alice)
+    void = """mutation($input: VoidCouponInput!) { voidCoupon(input: $input) {
+      coupon { status } } }"""
+    data = await client.execute(void, {"input": {"code": coupon["code"], "reason": "fraud"}},
+                                marketer.token)
+    assert data["voidCoupon"]["coupon"]["status"] == "VOID"
+    error = await client.error(REDEEM, {"input": {"code": coupon["code"], "storeId": "s1"}},
+                               merchant.token)
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("CONFLICT", "VOID")
+    error = await client.error(void, {"input": {"code": coupon["code"], "reason": "again"}},
+                               marketer.token)
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == (
+        "CONFLICT", "NOT_ACTIVE")
+    assert [c["status"] for c in await my_coupons(client, alice, "VOID")] == ["VOID"]
+    latest = (await container.audit.entries(PageRequest(1))).items[0]
+    assert (latest.action, latest.note) == ("VOID_COUPON", "fraud")
+
+
+async def test_coupons_and_campaigns_page_by_cursor_and_a_coupon_is_visible_to_its_holder_only(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice, bob = await client.register("Alice"), await client.register("Bob")
+    campaign_ids = [await create_campaign(client, marketer, name=f"C{i}") for i in range(3)]
+    for campaign_id in campaign_ids:
+        await grant(client, marketer, campaign_id, alice)
+    page_query = """query($after: String) { couponCampaigns(first: 2, after: $after) {
+      edges { node { name } } pageInfo { hasNextPage endCursor } } }"""
+    first = (await client.execute(page_query, {}, marketer.token))["couponCampaigns"]
+    rest = (await client.execute(page_query, {"after": first["pageInfo"]["endCursor"]},
+                                 marketer.token))["couponCampaigns"]
+    names = [e["node"]["name"] for e in first["edges"] + rest["edges"]]
+    assert names == ["C2", "C1", "C0"]
+    assert (first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (True, False)
+
+    data = await client.execute(
+        "{ myCoupons(first: 2) { edges { node { id } } pageInfo { endCursor } } }", None,
+        alice.token)
+    after = data["myCoupons"]["pageInfo"]["endCursor"]
+    more = await client.execute("query($a: String) { myCoupons(first: 2, after: $a) { "
+                                "edges { node { id } } } }", {"a": after}, alice.token)
+    ids = [e["node"]["id"] for e in data["myCoupons"]["edges"] + more["myCoupons"]["edges"]]
+    assert len(set(ids)) == 3
+
+    node = "query($id: ID!) { node(id: $id) { ... on Coupon { code } } }"
+    assert (await client.execute(node, {"id": ids[0]}, alice.token))["node"]["code"]
+    assert (await client.execute(node, {"id": ids[0]}, bob.token))["node"] is None
