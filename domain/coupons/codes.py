@@ -109,7 +109,10 @@ def verify_qr_payload(key: bytes, payload: str) -> VerifiedCoupon:
     version, code, campaign, start, end = (message.split(".") + [""] * 5)[:5]
     if version != QR_VERSION or message.count(".") != 4:
         raise InvalidInput("unknown QR payload version", field="qrPayload")
-    return VerifiedCoupon(
-        code=normalize_code(code), campaign_id=int(campaign),
-        valid_from=datetime.fromtimestamp(int(start), UTC),
-        valid_until=datetime.fromtimestamp(int(end), UTC))
+    try:
+        return VerifiedCoupon(
+            code=normalize_code(code), campaign_id=int(campaign),
+            valid_from=datetime.fromtimestamp(int(start), UTC),
+            valid_until=datetime.fromtimestamp(int(end), UTC))
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput("malformed QR payload", field="qrPayload") from exc

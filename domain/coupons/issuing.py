@@ -9,6 +9,10 @@ through conditional updates (`issued < quota`, `issued < per_member_limit`) that
 re-checks on the newest row version after waiting for the row lock, and CHECK constraints
 back the quota. The campaign row is always locked before a member's row, so two issuers of
 one campaign never wait on each other in opposite orders.
+
+The price: the campaign row stays locked until the caller commits, so issues from one
+campaign are serialized (see `bench/coupons.py`). Call `issue_coupon` as the last write of
+a use case, and keep the work after it short.
 """
 
 from __future__ import annotations

@@ -98,3 +98,10 @@ def test_valid_discounts_are_kept_to_the_cent() -> None:
     assert str(rules.discount("PERCENT", 15, None).value) == "15.00"
     amount = rules.discount("AMOUNT", 4.999, "eur")
     assert (str(amount.value), amount.currency) == ("5.00", "EUR")
+
+
+def test_a_signed_but_malformed_payload_is_refused_not_crashed() -> None:
+    body = "RC1." + codes.new_code() + ".forty-two.1.2"
+    signed = body + "." + codes._sign(KEY, body)
+    with pytest.raises(InvalidInput, match="malformed"):
+        codes.verify_qr_payload(KEY, signed)
