@@ -55,8 +55,12 @@ def _why_not_redeemable(coupon: CouponRecord, now: datetime) -> Conflict:
     if coupon.status == CouponStatus.EXPIRED or coupon.valid_until <= now:
         return Conflict(f"this coupon expired on {coupon.valid_until.isoformat()}",
                         reason="EXPIRED", validUntil=coupon.valid_until.isoformat())
-    return Conflict(f"this coupon is valid from {coupon.valid_from.isoformat()}",
-                    reason="NOT_YET_VALID", validFrom=coupon.valid_from.isoformat())
+    if coupon.valid_from > now:
+        return Conflict(f"this coupon is valid from {coupon.valid_from.isoformat()}",
+                        reason="NOT_YET_VALID", validFrom=coupon.valid_from.isoformat())
+    # Redeemed by someone else and voided again between our update and this read.
+    return Conflict("this coupon changed while it was being redeemed; try again",
+                    reason="CHANGED")
 
 
 async def _lock_by_code(uow: UnitOfWork, code: str) -> Coupon:
