@@ -16,6 +16,7 @@ from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
 from domain.experiments.service import ExperimentService
 from domain.feedback.service import FeedbackService
+from domain.coupons.service import CouponService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
@@ -52,6 +53,7 @@ class Container:
     members: MemberService
     audit: AuditService
     notifications: NotificationService
+    coupons: CouponService
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -84,6 +86,7 @@ class Container:
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
+            coupons=CouponService(uow),
             raw_dsn=raw_dsn,
         )
 

@@ -40,6 +40,7 @@ async def is_empty(container: Container) -> bool:
 async def seed_demo(container: Container) -> dict[str, int]:
     if container.settings.env == "prod":
         raise RuntimeError("demo data is for development only; refusing with RALLY_ENV=prod")
+    import api.schema  # noqa: F401  (importing every area registers its demo steps)
     accounts: dict[str, int] = {}
     for email, name, roles in DEMO_ACCOUNTS:
         session = await container.members.register(email, DEMO_PASSWORD, name,

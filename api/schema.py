@@ -10,6 +10,9 @@ from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
 from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
+from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
+from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
+from api.coupons.resolvers import CouponMutations, CouponQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.privacy.resolvers import PrivacyMutations
@@ -24,8 +27,8 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
-                              ExperimentQueries, FeedbackQueries))
+                              ExperimentQueries, FeedbackQueries, CouponQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
-                                    ExperimentMutations, FeedbackMutations))
+                                    ExperimentMutations, FeedbackMutations, CouponMutations))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation)

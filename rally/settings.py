@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     report_max_days: int = 366
     report_min_group_size: int = 5
     feedback_per_hour: int = 20
+    # coupons: how long after a redemption the store may still void it; the largest grant
+    coupon_void_window_seconds: int = 30 * 60
+    coupon_grant_max_members: int = 1000
 
     db_pool_size: int = 20
     db_max_overflow: int = 10

@@ -1,0 +1,91 @@
+"""The quota, the per-member limit and single redemption hold under real concurrent requests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+
+from api.container import Container
+from api.relay import decode_id
+from domain.coupons.service import IssuedCoupon, issue_coupon
+from tests.api.coupon_support import REDEEM, create_campaign, grant, my_coupons, table_counts
+from tests.support import GraphQLClient, Member
+
+
+async def _issue_in_own_unit_of_work(container: Container, campaign_id: int,
+                                     member: Member) -> IssuedCoupon | None:
+    """What a mini-game or a challenge does: issue within its own transaction."""
+    async with container.uow() as uow:
+        issued = await issue_coupon(uow, campaign_id, decode_id(member.id, "User"),
+                                    "MINI_GAME", source_id=1)
+        await uow.commit()
+    return issued
+
+
+async def _counts(container: Container, campaign_pk: int) -> tuple[int, int, int]:
+    async with container.engine.connect() as conn:
+        row = (await conn.execute(text(
+            "SELECT (SELECT issued FROM coupon_campaigns WHERE id = :c),"
+            " (SELECT count(*) FROM coupons WHERE campaign_id = :c),"
+            " (SELECT sum(issued) FROM coupon_holdings WHERE campaign_id = :c)"), {"c": campaign_pk}
+        )).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+async def test_twenty_merchants_redeeming_one_code_at_once_succeed_exactly_once(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    merchants = [await client.member_with_roles(container, "MERCHANT") for _ in range(20)]
+    alice = await client.register("Alice")
+    await grant(client, marketer, await create_campaign(client, marketer), alice)
+    [coupon] = await my_coupons(client, alice)
+
+    responses = await asyncio.gather(*[
+        client.post(REDEEM, {"input": {"code": coupon["code"], "storeId": f"store-{i}"}},
+                    merchant.token)
+        for i, merchant in enumerate(merchants)])
+    bodies = [r.json() for r in responses]
+    winners = [b["data"]["redeemCoupon"]["coupon"] for b in bodies if not b.get("errors")]
+    refusals = [b["errors"][0]["extensions"] for b in bodies if b.get("errors")]
+    assert len(winners) == 1
+    assert len(refusals) == 19
+    assert {(e["code"], e["reason"], e["storeId"]) for e in refusals} == {
+        ("CONFLICT", "ALREADY_REDEEMED", winners[0]["redeemedStoreId"])}
+    assert (await table_counts(container))["redeemed"] == 1
+
+
+async def test_a_quota_of_ten_reached_from_grants_and_direct_issues_at_once_issues_ten(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    members = [await client.register() for _ in range(30)]
+    campaign_id = await create_campaign(client, marketer, quota=10)
+    campaign_pk = decode_id(campaign_id, "CouponCampaign")
+
+    grants = [grant(client, marketer, campaign_id, *members[i:i + 5]) for i in range(0, 15, 5)]
+    directs = [_issue_in_own_unit_of_work(container, campaign_pk, m) for m in members[15:]]
+    outcomes = await asyncio.gather(*grants, *directs)
+
+    granted = sum(g["issuedCount"] for g in outcomes[:3])
+    refused = sum(g["refusedByQuota"] for g in outcomes[:3])
+    issued_directly = sum(1 for o in outcomes[3:] if o is not None)
+    assert granted + issued_directly == 10
+    assert refused + (15 - issued_directly) == 20
+    assert await _counts(container, campaign_pk) == (10, 10, 10)
+
+
+async def test_one_member_asking_many_times_at_once_gets_only_his_limit(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    campaign_id = await create_campaign(client, marketer, quota=50, perUserLimit=2)
+    campaign_pk = decode_id(campaign_id, "CouponCampaign")
+
+    outcomes = await asyncio.gather(
+        *[_issue_in_own_unit_of_work(container, campaign_pk, alice) for _ in range(12)],
+        *[grant(client, marketer, campaign_id, alice) for _ in range(4)])
+    issued = sum(1 for o in outcomes[:12] if o is not None) + sum(
+        g["issuedCount"] for g in outcomes[12:])
+    assert issued == 2
+    assert len(await my_coupons(client, alice)) == 2
+    assert await _counts(container, campaign_pk) == (2, 2, 2)
