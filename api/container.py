@@ -14,9 +14,9 @@ from domain.analytics.metrics import EngagementService
 from domain.analytics.partitions import PartitionKeeper
 from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
+from domain.coupons.service import CouponService
 from domain.experiments.service import ExperimentService
 from domain.feedback.service import FeedbackService
-from domain.coupons.service import CouponService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService

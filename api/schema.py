@@ -8,11 +8,11 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
-from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
-from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
 from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
 from api.coupons.resolvers import CouponMutations, CouponQueries
+from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
+from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.privacy.resolvers import PrivacyMutations
