@@ -61,11 +61,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         try:
             yield
         finally:
+            await graphql_ws.stop()
             if owned:
                 await app.state.container.close()
 
     graphql_http = GraphQLHTTP(schema)
-    graphql_ws = GraphQLWebSocket(schema, settings)
+    graphql_ws = GraphQLWebSocket(settings)
     middleware = []
     if settings.cors_origins:
         middleware.append(Middleware(

@@ -8,6 +8,8 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.realtime.hub import RealtimeHub
+from api.realtime.publisher import RealtimePublisher
 from domain.audit.service import AuditService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
@@ -23,6 +25,7 @@ from rally.uow import UnitOfWorkFactory
 
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
+    import domain.notifications.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
 
@@ -38,6 +41,7 @@ class Container:
     members: MemberService
     audit: AuditService
     notifications: NotificationService
+    realtime: RealtimeHub
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -50,7 +54,8 @@ class Container:
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
         limiter = RateLimiter(redis)
         tokens = Tokens(settings)
-        return cls(
+        relay.add_projector(RealtimePublisher(redis))
+        container = cls(
             settings=settings,
             engine=engine,
             redis=redis,
@@ -61,13 +66,18 @@ class Container:
             members=MemberService(uow, Passwords(settings), tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
+            realtime=None,  # type: ignore[arg-type]  # needs the container itself
         )
+        container.realtime = RealtimeHub(container, settings.redis_url or "")
+        return container
 
     async def start(self, run_relay: bool = True) -> None:
+        await self.realtime.start()
         if run_relay:
             await self.relay.start()
 
     async def close(self) -> None:
         await self.relay.stop()
+        await self.realtime.stop()
         await self.redis.aclose()
         await self.engine.dispose()

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from api.audit.resolvers import AuditQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
+from api.notifications.subscriptions import NotificationSubscriptions
 from api.relay import Node, resolve_node
 
 
@@ -21,5 +22,6 @@ class NodeQueries:
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries))
 Mutation = merge_types("Mutation", (MemberMutations,))
+Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
