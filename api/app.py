@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type"], max_age=600,
         ))
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql_http.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_ws),
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.websockets = graphql_ws
+    return app
 
 
 def app_factory() -> Starlette:

@@ -137,6 +137,9 @@ class RealtimeServer:
                                                       context.request_id)])
         except GraphQLError as error:
             connection.send_errors(id_, [format_error(error, context.request_id)])
+        except Exception as error:  # a bug: INTERNAL for this operation, logged; socket stays
+            connection.send_errors(id_, [format_error(GraphQLError(str(error), original_error=error),
+                                                      context.request_id)])
 
     async def _start(self, connection: Connection, id_: str, payload: dict[str, Any],
                      context: Context) -> None:
@@ -170,8 +173,9 @@ class RealtimeServer:
             raise GraphQLError(f"{field_node.name.value} is not served", extensions={
                 "code": ErrorCode.BAD_USER_INPUT.value})
         if len(connection.subscriptions) >= self.settings.ws_max_subscriptions:
-            raise RateLimited(f"at most {self.settings.ws_max_subscriptions} subscriptions "
-                              "per connection", limit=self.settings.ws_max_subscriptions)
+            raise RateLimited(f"at most {self.settings.ws_max_subscriptions} subscriptions per "
+                              "connection; complete one first", retry_after=0,
+                              limit=self.settings.ws_max_subscriptions)
         built = schema.execution_context_class.build(schema._schema, prepared.document,
                                                       context_value=context,
                                                       raw_variable_values=variables,

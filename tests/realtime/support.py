@@ -31,9 +31,9 @@ class WS:
     async def send(self, message: dict[str, Any]) -> None:
         await self.session.send_json(message)
 
-    async def receive(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive(self, within: float = 5.0) -> dict[str, Any]:
         while True:
-            message = await self.session.receive_json(timeout=timeout)
+            message = await self.session.receive_json(timeout=within)
             if message.get("type") not in ("ping", "pong", "ka"):
                 return message
 
@@ -53,18 +53,18 @@ class WS:
         await self.send({"id": id_, "type": kind, "payload": payload})
         return id_
 
-    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def next(self, within: float = 5.0) -> dict[str, Any]:
         """The payload of the next data message; fails on anything else."""
-        message = await self.receive(timeout)
+        message = await self.receive(within)
         assert message["type"] in ("next", "data"), message
         return message["payload"]
 
-    async def closed_with(self, timeout: float = 5.0) -> int:
+    async def closed_with(self, within: float = 5.0) -> int:
         """Waits for the server to close the socket; its close code."""
         with contextlib.suppress(TimeoutError):
             try:
                 while True:
-                    await self.session.receive(timeout=timeout)
+                    await self.session.receive(timeout=within)
             except WebSocketDisconnect as closed:
                 return closed.code
         raise AssertionError("the server did not close the socket")
@@ -107,3 +107,17 @@ async def notify_member(container: Any, member_id: int, kind: str = "POINTS",
         await uow.commit()
     assert notification_id is not None
     return notification_id
+
+
+async def subscribed(container: Any, count: int, within: float = 5.0) -> None:
+    """Waits until the hub holds `count` subscriptions (a subscribe message is asynchronous)."""
+    import asyncio
+
+    for _ in range(int(within / 0.01)):
+        if container.realtime.subscription_count() == count and all(
+                not s.buffering for by_key in container.realtime._index.values()
+                for subs in by_key.values() for s in subs):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"expected {count} subscriptions, "
+                         f"have {container.realtime.subscription_count()}")
