@@ -71,7 +71,7 @@ class WS:
 
     async def nothing_within(self, seconds: float) -> None:
         try:
-            message = await self.receive(timeout=seconds)
+            message = await self.receive(seconds)
         except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message}")
