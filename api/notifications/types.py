@@ -42,7 +42,7 @@ class Notification(Node):
             actor_count=row.actor_count,
             subject_type=row.subject_type,
             subject_id=subject,
-            data=row.data or {},
+            data=row.data or {},  # type: ignore[arg-type]  # JSON is a NewType over Any
             read_at=row.read_at,
             created_at=row.created_at,
             updated_at=row.updated_at,

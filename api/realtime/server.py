@@ -214,9 +214,9 @@ class RealtimeServer:
             context._claims, context._auth_checked = connection.viewer, True
         result = execute(schema._schema, document, context_value=context, variable_values=variables,
                          operation_name=name, executor_class=schema.execution_context_class,
-                         is_awaitable=optimized_is_awaitable)
+                         is_awaitable=optimized_is_awaitable)  # type: ignore[arg-type]
         if optimized_is_awaitable(result):
-            result = await result
+            result = await result  # type: ignore[misc]
         assert isinstance(result, ExecutionResult)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:

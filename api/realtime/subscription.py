@@ -77,13 +77,13 @@ class Subscription:
         built = schema.execution_context_class.build(
             schema._schema, self.document, context_value=context,
             raw_variable_values=self.variables, operation_name=self.operation_name,
-            is_awaitable=optimized_is_awaitable)
+            is_awaitable=optimized_is_awaitable)  # type: ignore[arg-type]
         if isinstance(built, list):
             body: dict[str, Any] = {"errors": [format_error(e, context.request_id) for e in built]}
             return orjson.dumps(body).decode()
         result = built.build_per_event_executor(obj).execute_operation(False)
         if optimized_is_awaitable(result):
-            result = await result
+            result = await result  # type: ignore[misc]
         assert isinstance(result, ExecutionResult)
         body = {"data": result.data}
         if result.errors:

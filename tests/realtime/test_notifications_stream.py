@@ -129,3 +129,27 @@ async def _cursor_of(container, notification_id):
     async with container.engine.connect() as conn:
         seq = await conn.scalar(select(Notification.seq).where(Notification.id == notification_id))
     return encode_cursor(seq)
+
+
+async def test_one_event_is_rendered_once_for_subscriptions_sharing_a_document(
+        client, container, ws, monkeypatch):
+    from api.realtime.subscription import Subscription
+
+    renders = []
+    original = Subscription.render
+
+    async def counting(self, container_, obj):
+        renders.append(self.id)
+        return await original(self, container_, obj)
+
+    monkeypatch.setattr(Subscription, "render", counting)
+    alice = await client.register("Alice")
+    async with ws.connect() as phone, ws.connect() as tablet:
+        await phone.init(alice.token)
+        await tablet.init(alice.token)
+        await phone.subscribe(MY_NOTIFICATIONS)
+        await tablet.subscribe(MY_NOTIFICATIONS)
+        await subscribed(container, 2)
+        await notify_member(container, decode_id(alice.id, "User"), "POINTS")
+        assert (await phone.next()) == (await tablet.next())
+    assert len(renders) == 1
