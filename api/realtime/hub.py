@@ -117,8 +117,13 @@ class RealtimeHub:
     def run_job(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
         self._jobs.add(task)
-        task.add_done_callback(self._jobs.discard)
+        task.add_done_callback(self._job_done)
         return task
+
+    def _job_done(self, task: asyncio.Task[Any]) -> None:
+        self._jobs.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("realtime job failed", exc_info=task.exception())
 
     async def start_with_replay(self, sub: Subscription, cursor: Any) -> None:
         """Registers `sub`, sends what changed after `cursor` from PostgreSQL, then live events.
