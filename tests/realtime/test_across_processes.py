@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -110,3 +112,22 @@ async def test_the_python_gql_client_subscribes(client, container, two_servers):
 
 def _text(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()  # graphql-transport-ws messages are text frames
+
+
+JS_CLIENTS = Path(__file__).resolve().parents[1] / "js"
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (JS_CLIENTS / "node_modules" / "graphql-ws").exists(),
+                    reason="node or tests/js/node_modules missing (cd tests/js && npm install)")
+async def test_the_graphql_ws_npm_client_subscribes(client, container, two_servers):
+    alice = await client.register("Alice")
+    node = await asyncio.create_subprocess_exec(
+        "node", str(JS_CLIENTS / "subscribe.mjs"), two_servers[0].ws_url, alice.token, MY_NOTIFICATIONS,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    assert node.stderr is not None
+    await asyncio.wait_for(node.stderr.readline(), 10)  # "subscribing"
+    await asyncio.sleep(0.5)
+    await notify_member(container, decode_id(alice.id, "User"), "COUPON", code="SAVE10")
+    out, _ = await asyncio.wait_for(node.communicate(), 15)
+    result = orjson.loads(out.splitlines()[-1])
+    assert result["data"]["myNotifications"]["data"] == {"code": "SAVE10"}, result
