@@ -50,7 +50,8 @@ def server_processes(settings: Settings, count: int, data_dir: Path) -> Iterator
             port = _free_port()
             process = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api.app:app_factory", "--factory",
-                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                 "--ws-per-message-deflate", "false"],
                 env=env, cwd=Path(__file__).resolve().parents[2])
             servers.append(ServerProcess(port, process))
         for server in servers:

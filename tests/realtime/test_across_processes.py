@@ -31,6 +31,8 @@ def two_servers(settings, tmp_path_factory):
 async def live_subscription(url: str, token: str, query: str,
                             variables: dict[str, Any] | None = None) -> AsyncIterator[Any]:
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+        # offered by the client, declined by the server: no per-message compression
+        assert "deflate" not in (socket.response.headers.get("sec-websocket-extensions") or "")
         await socket.send(_text({"type": "connection_init",
                                  "payload": {"authorization": f"Bearer {token}"}}))
         assert orjson.loads(await socket.recv())["type"] == "connection_ack"
