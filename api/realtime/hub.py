@@ -213,16 +213,22 @@ class RealtimeHub:
         if obj is None:
             return
         by_key = self._index.get(stream.field, {})
+        candidates = [sub for key in keys for sub in by_key.get(key, ())
+                      if not sub.closed and stream.visible(sub.viewer, obj)]
+        if type(stream).hidden_from is not Stream.hidden_from:
+            viewers = {sub.viewer.member_id for sub in candidates if sub.viewer is not None}
+            hidden = await stream.hidden_from(self._container, obj, viewers) if viewers else set()
+            candidates = [sub for sub in candidates
+                          if sub.viewer is None or sub.viewer.member_id not in hidden]
         groups: dict[tuple[Any, ...], list[Subscription]] = {}
-        for key in keys:
-            for sub in by_key.get(key, ()):
-                if sub.closed or not stream.visible(sub.viewer, obj):
-                    continue
-                if sub.buffering:
-                    sub.pending.append(obj)
-                elif sub.first_delivery(obj):
-                    sub.advance(obj)
-                    groups.setdefault(sub.group_key, []).append(sub)
+        for sub in candidates:
+            if sub.closed:
+                continue
+            if sub.buffering:
+                sub.pending.append(obj)
+            elif sub.first_delivery(obj):
+                sub.advance(obj)
+                groups.setdefault(sub.group_key, []).append(sub)
         for members in groups.values():
             rendered = await members[0].render(self._container, obj)  # once per group
             for sub in members:

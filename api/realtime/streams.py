@@ -20,6 +20,9 @@ them. To add one, subclass `Stream`, set the class attributes and register it:
         def visible(self, viewer, obj):              # per subscriber, on the push path
             return obj.status == "PUBLISHED"
 
+        async def hidden_from(self, container, obj, member_ids):  # optional: blocks, one query
+            return await container.community.blockers_among(obj.author_id, member_ids)
+
 Delivery: an event is loaded once, filtered per subscriber, then executed and serialized
 once per group of subscribers sharing the same document, variables and (for `per_viewer`
 streams) viewer. `per_viewer = False` executes with an anonymous context: viewer-dependent
@@ -61,6 +64,12 @@ class Stream:
 
     def visible(self, viewer: AccessClaims | None, obj: Any) -> bool:
         return True
+
+    async def hidden_from(self, container: Container, obj: Any, member_ids: set[int]) -> set[int]:
+        """Of the members about to receive `obj`, those who must not (blocks): ONE query per
+        event for all local subscribers, e.g. `SELECT blocker_id FROM blocks WHERE
+        blocked_id = :author AND blocker_id = ANY(:ids)`. Only called when overridden."""
+        return set()
 
     def dedupe_key(self, obj: Any) -> Hashable | None:
         """Identity of a delivered state: the same key is never sent twice to a subscriber."""

@@ -140,3 +140,32 @@ def test_role_restricted_streams_refuse_other_members():
     RealtimeServer._authorize(AccessClaims(2, frozenset({"MODERATOR"}), 0), False, moderator_only)
     RealtimeServer._authorize(AccessClaims(3, frozenset({"ADMIN"}), 0), False, moderator_only)
     RealtimeServer._authorize(None, True, ())
+
+
+class BlockAwareBoard(BoardChanged):
+    field = "testBlockAware"
+    throttle_seconds = None
+    asked: list[set[int]] = []
+
+    async def hidden_from(self, container, obj, member_ids):
+        type(self).asked.append(set(member_ids))
+        return {2}  # member 2 blocked the author
+
+
+async def test_members_who_blocked_the_author_are_skipped_with_one_lookup_per_event(hub, monkeypatch):
+    stream = BlockAwareBoard()
+    monkeypatch.setitem(streams._streams, stream.field, stream)
+    BlockAwareBoard.asked = []
+    inboxes = {}
+    for member_id in (1, 2, 3):
+        received: list[Any] = []
+        sub = Recorded(id="1", stream=stream, key="weekly",
+                       viewer=AccessClaims(member_id, frozenset({"MEMBER"}), 0),
+                       document=parse("subscription { x }"), query="subscription { x }",
+                       operation_name=None, variables=None,
+                       send=lambda id_, payload, inbox=received: inbox.append(payload))
+        hub.add(sub)
+        inboxes[member_id] = received
+    await hub._on_message(message("weekly", 1))
+    assert BlockAwareBoard.asked == [{1, 2, 3}]
+    assert [len(inboxes[m]) for m in (1, 2, 3)] == [1, 0, 1]
