@@ -54,7 +54,6 @@ class Container:
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
         limiter = RateLimiter(redis)
         tokens = Tokens(settings)
-        relay.add_projector(RealtimePublisher(redis))
         container = cls(
             settings=settings,
             engine=engine,
@@ -73,6 +72,9 @@ class Container:
 
     async def start(self, run_relay: bool = True) -> None:
         await self.realtime.start()
+        # Last projector: events are announced only once every projection (leaderboards in
+        # Redis…) reflects them, and a failed projection does not announce a batch twice.
+        self.relay.add_projector(RealtimePublisher(self.redis))
         if run_relay:
             await self.relay.start()
 
