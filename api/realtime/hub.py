@@ -125,15 +125,16 @@ class RealtimeHub:
         if not task.cancelled() and task.exception() is not None:
             log.error("realtime job failed", exc_info=task.exception())
 
-    async def start_with_replay(self, sub: Subscription, cursor: Any) -> None:
-        """Registers `sub`, sends what changed after `cursor` from PostgreSQL, then live events.
+    def start_with_replay(self, sub: Subscription, cursor: Any) -> None:
+        """Registers `sub` now, then sends what changed after `cursor` from PostgreSQL, then
+        the live events held meanwhile.
 
         Registering before reading closes the race: an event committed after the read is
         live, one committed before is in the read, one in both is dropped by its seq.
         """
         sub.buffering = True
         self.add(sub)
-        await self._catch_up(sub, cursor)
+        self.run_job(self._catch_up(sub, cursor))
 
     async def _catch_up(self, sub: Subscription, cursor: Any) -> None:
         try:

@@ -192,7 +192,7 @@ class RealtimeServer:
                            variables=variables, send=connection.send_next)
         connection.subscriptions[id_] = sub
         if stream.replays:
-            self.hub.run_job(self.hub.start_with_replay(sub, stream.replay_cursor(args)))
+            self.hub.start_with_replay(sub, stream.replay_cursor(args))
         else:
             self.hub.add(sub)
 

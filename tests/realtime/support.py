@@ -100,10 +100,11 @@ class WSFactory:
 
 
 async def notify_member(container: Any, member_id: int, kind: str = "POINTS",
-                        group_key: str | None = None, **data: Any) -> int:
+                        group_key: str | None = None, actor_id: int | None = None,
+                        **data: Any) -> int:
     async with container.uow() as uow:
         notification_id = await notify(uow, member_id=member_id, kind=kind, data=data,
-                                       group_key=group_key)
+                                       group_key=group_key, actor_id=actor_id)
         await uow.commit()
     assert notification_id is not None
     return notification_id

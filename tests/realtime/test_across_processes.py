@@ -38,6 +38,9 @@ async def live_subscription(url: str, token: str, query: str,
         assert orjson.loads(await socket.recv())["type"] == "connection_ack"
         await socket.send(_text({"id": "1", "type": "subscribe",
                                  "payload": {"query": query, "variables": variables or {}}}))
+        # messages are handled in order: the pong means the subscription is registered
+        await socket.send(_text({"type": "ping"}))
+        assert orjson.loads(await socket.recv())["type"] == "pong"
         yield socket
 
 
@@ -56,7 +59,6 @@ async def test_a_mutation_on_one_process_reaches_a_subscriber_on_another(client,
     admin = await client.member_with_roles(container, "ADMIN")
     bob = await client.register("Bob")
     async with live_subscription(first.ws_url, bob.token, MY_NOTIFICATIONS) as socket:
-        await asyncio.sleep(0.3)  # the subscribe message is processed asynchronously
         async with httpx.AsyncClient(base_url=second.http_url) as http:
             response = await http.post("/graphql", json={"query": GRANT, "variables": {"id": bob.id}},
                                        headers={"authorization": f"Bearer {admin.token}"})
@@ -106,9 +108,8 @@ async def test_the_python_gql_client_subscribes(client, container, two_servers):
                 return
 
     consumer = asyncio.create_task(consume())
-    await asyncio.sleep(0.5)
-    await notify_member(container, decode_id(alice.id, "User"), "LEVEL_UP", level=2)
-    await asyncio.wait_for(consumer, 10)
+    await until_done(consumer, lambda: notify_member(container, decode_id(alice.id, "User"),
+                                                     "LEVEL_UP", level=2))
     assert received[0]["myNotifications"]["kind"] == "LEVEL_UP"
 
 
@@ -126,10 +127,18 @@ async def test_the_graphql_ws_npm_client_subscribes(client, container, two_serve
     node = await asyncio.create_subprocess_exec(
         "node", str(JS_CLIENTS / "subscribe.mjs"), two_servers[0].ws_url, alice.token, MY_NOTIFICATIONS,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    assert node.stderr is not None
-    await asyncio.wait_for(node.stderr.readline(), 10)  # "subscribing"
-    await asyncio.sleep(0.5)
-    await notify_member(container, decode_id(alice.id, "User"), "COUPON", code="SAVE10")
-    out, _ = await asyncio.wait_for(node.communicate(), 15)
+    finished = asyncio.create_task(node.communicate())
+    await until_done(finished, lambda: notify_member(container, decode_id(alice.id, "User"),
+                                                     "COUPON", code="SAVE10"))
+    out, _ = finished.result()
     result = orjson.loads(out.splitlines()[-1])
     assert result["data"]["myNotifications"]["data"] == {"code": "SAVE10"}, result
+
+
+async def until_done(task: asyncio.Task[Any], send: Any, within: float = 15.0) -> None:
+    """Sends an event every 0.3 s until a client that subscribed on its own schedule got one."""
+    async with asyncio.timeout(within):
+        while not task.done():
+            await send()
+            await asyncio.wait({task}, timeout=0.3)
+    task.result()

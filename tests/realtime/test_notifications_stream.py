@@ -8,16 +8,17 @@ from tests.realtime.support import MY_NOTIFICATIONS, notify_member, subscribed
 
 
 async def test_a_member_receives_his_notification_after_commit(client, container, ws):
-    alice = await client.register("Alice")
+    alice, bob = await client.register("Alice"), await client.register("Bob")
     async with ws.connect() as socket:
         assert (await socket.init(alice.token))["type"] == "connection_ack"
         await socket.subscribe(MY_NOTIFICATIONS)
         await container.realtime.connected.wait()
         await subscribed(container, 1)
-        await notify_member(container, decode_id(alice.id, "User"), "POINTS", points=5)
-        payload = await socket.next()
-        assert payload["data"]["myNotifications"]["kind"] == "POINTS"
-        assert payload["data"]["myNotifications"]["data"] == {"points": 5}
+        await notify_member(container, decode_id(alice.id, "User"), "REPLY",
+                            actor_id=decode_id(bob.id, "User"), excerpt="nice run")
+        pushed = (await socket.next())["data"]["myNotifications"]
+        assert pushed["kind"] == "REPLY" and pushed["data"] == {"excerpt": "nice run"}
+        assert pushed["actor"] == {"displayName": "Bob"} and pushed["actorCount"] == 1
 
 
 async def _ids(socket, count):
