@@ -145,7 +145,7 @@ class Connection:
                             self._receive.cancel()
                         return
                     await self.ws.send_text(item)
-                except (WebSocketDisconnect, RuntimeError, OSError):
+                except Exception:  # the peer is gone (disconnect, reset, send after close)
                     self._closing = True
                     if self._receive is not None and not self._receive.done():
                         self._receive.cancel()
