@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from api import metrics
 from api.realtime.streams import Stream, all_topics, streams_for_topic
 from api.realtime.subscription import Subscription
 
@@ -88,6 +89,7 @@ class RealtimeHub:
                 raise
             except Exception as error:  # RedisError, OSError, or a bug: never stop listening
                 self.connected.clear()
+                metrics.PUBSUB_RECONNECTS.inc()
                 log.warning("realtime pub/sub connection lost; reconnecting", error=repr(error),
                             retry_in=delay)
                 await asyncio.sleep(delay)
@@ -98,7 +100,10 @@ class RealtimeHub:
 
     # -- subscriptions ---------------------------------------------------------------------
     def add(self, sub: Subscription) -> None:
-        self._index[sub.stream.field].setdefault(sub.key, set()).add(sub)
+        subs = self._index[sub.stream.field].setdefault(sub.key, set())
+        if sub not in subs:
+            subs.add(sub)
+            metrics.SUBSCRIPTIONS.inc()
 
     def remove(self, sub: Subscription) -> None:
         sub.closed = True
@@ -106,8 +111,9 @@ class RealtimeHub:
         if by_key is None:
             return
         subs = by_key.get(sub.key)
-        if subs is not None:
+        if subs is not None and sub in subs:
             subs.discard(sub)
+            metrics.SUBSCRIPTIONS.dec()
             if not subs:
                 del by_key[sub.key]
 
@@ -174,6 +180,7 @@ class RealtimeHub:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             log.warning("dropping malformed realtime message")
             return
+        metrics.REALTIME_EVENTS.labels(topic).inc()
         for stream in streams_for_topic(topic):
             by_key = self._index.get(stream.field)
             if not by_key:
@@ -235,3 +242,4 @@ class RealtimeHub:
             for sub in members:
                 if not sub.closed:
                     sub.send(sub.id, rendered)
+            metrics.REALTIME_FRAMES.inc(len(members))
