@@ -61,18 +61,19 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         try:
             yield
         finally:
+            await graphql_ws.stop()
             if owned:
                 await app.state.container.close()
 
     graphql_http = GraphQLHTTP(schema)
-    graphql_ws = GraphQLWebSocket(schema, settings)
+    graphql_ws = GraphQLWebSocket(settings)
     middleware = []
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type"], max_age=600,
         ))
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql_http.handle, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_ws),
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.websockets = graphql_ws
+    return app
 
 
 def app_factory() -> Starlette:

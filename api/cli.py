@@ -85,7 +85,10 @@ def serve(host: str, port: int, workers: int) -> None:
         # lets `runtime` stop the embedded servers instead of the process dying under them.
         signal.signal(signal.SIGTERM, _exit_on_signal)
         uvicorn.run("api.app:app_factory", factory=True, host=host, port=port, workers=workers,
-                    lifespan="on", log_level="warning", timeout_graceful_shutdown=5)
+                    lifespan="on", log_level="warning", timeout_graceful_shutdown=5,
+                    # one frame is sent to thousands of sockets: compressing each costs more
+                    # CPU than the bandwidth it saves on small JSON
+                    ws_per_message_deflate=False, ws_max_size=settings.ws_max_message_bytes)
 
 
 @main.command()

@@ -10,6 +10,8 @@ import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.realtime.hub import RealtimeHub
+from api.realtime.publisher import RealtimePublisher
 from domain.analytics.metrics import EngagementService
 from domain.analytics.partitions import PartitionKeeper
 from domain.analytics.tracking import TrackingService
@@ -32,7 +34,8 @@ from rally.uow import UnitOfWorkFactory
 
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
-    import domain.analytics.handlers  # noqa: F401
+    import domain.analytics.handlers
+    import domain.notifications.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
 
@@ -54,6 +57,7 @@ class Container:
     audit: AuditService
     notifications: NotificationService
     coupons: CouponService
+    realtime: RealtimeHub
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -70,7 +74,7 @@ class Container:
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
         limiter = RateLimiter(redis)
         tokens = Tokens(settings)
-        return cls(
+        container = cls(
             settings=settings,
             engine=engine,
             redis=redis,
@@ -88,12 +92,19 @@ class Container:
             notifications=NotificationService(uow),
             coupons=CouponService(uow),
             raw_dsn=raw_dsn,
+            realtime=None,  # type: ignore[arg-type]  # needs the container itself
         )
+        container.realtime = RealtimeHub(container, settings.redis_url or "")
+        return container
 
     async def start(self, run_relay: bool = True) -> None:
         self.read_pool = await asyncpg.create_pool(
             self.raw_dsn, min_size=1, max_size=self.settings.db_read_pool_size,
             server_settings={"application_name": "rally-read", "timezone": "UTC"})
+        await self.realtime.start()
+        # Last projector: events are announced only once every projection (leaderboards in
+        # Redis…) reflects them, and a failed projection does not announce a batch twice.
+        self.relay.add_projector(RealtimePublisher(self.redis))
         if run_relay:
             await self.relay.start()
 
@@ -106,5 +117,6 @@ class Container:
         await self.relay.stop()
         if self.read_pool is not None:
             await self.read_pool.close()
+        await self.realtime.stop()
         await self.redis.aclose()
         await self.engine.dispose()

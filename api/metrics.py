@@ -30,6 +30,14 @@ DB_POOL_IN_USE = Gauge("rally_db_pool_connections_in_use", "PostgreSQL connectio
                        registry=registry)
 WEBSOCKETS = Gauge("rally_websocket_connections", "Open GraphQL WebSocket connections",
                    registry=registry)
+SUBSCRIPTIONS = Gauge("rally_realtime_subscriptions", "Active GraphQL subscriptions in this process",
+                      registry=registry)
+REALTIME_EVENTS = Counter("rally_realtime_events_total", "Committed events received from pub/sub",
+                          ["topic"], registry=registry)
+REALTIME_FRAMES = Counter("rally_realtime_frames_total", "Subscription results sent to clients",
+                          registry=registry)
+PUBSUB_RECONNECTS = Counter("rally_realtime_pubsub_disconnects_total",
+                            "Times the Redis pub/sub connection was lost", registry=registry)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _MAX_OPERATION_LABELS = 500  # operation names come from clients: bound the label set

@@ -15,6 +15,7 @@ from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
+from api.notifications.subscriptions import NotificationSubscriptions
 from api.privacy.resolvers import PrivacyMutations
 from api.relay import Node, resolve_node
 
@@ -30,5 +31,6 @@ Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, Analytic
                               ExperimentQueries, FeedbackQueries, CouponQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations))
+Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     # coupons: how long after a redemption the store may still void it; the largest grant
     coupon_void_window_seconds: int = 30 * 60
     coupon_grant_max_members: int = 1000
+    # realtime (GraphQL over WebSocket)
+    ws_init_timeout_seconds: float = 10.0
+    ws_keepalive_seconds: float = 15.0
+    ws_max_subscriptions: int = 20
+    # Counted per process (each worker enforces it on its own connections).
+    ws_max_connections_per_member: int = 10
+    ws_max_message_bytes: int = 64 * 1024
+    # Frames waiting for a slow client before it is disconnected (1013).
+    ws_max_queued_frames: int = 1000
 
     db_pool_size: int = 20
     db_max_overflow: int = 10
