@@ -36,6 +36,17 @@ class PostCreated(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PostApproved(DomainEvent):
+    """A PENDING post was approved by a moderator: it now counts as published (and earns)."""
+
+    topic: ClassVar[str] = "post.approved"
+    post_id: int
+    author_id: int
+    topics: list[str]
+    case_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommentCreated(DomainEvent):
     topic: ClassVar[str] = "comment.created"
     comment_id: int
