@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from api import metrics
 from api.container import Container
 from api.http import GraphQLHTTP
+from api.privacy.routes import download_export
 from api.schema import schema
 from api.websocket import GraphQLWebSocket
 from rally.logging import configure_logging
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint),
+            Route("/privacy/exports/{token}", download_export),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -158,7 +158,8 @@ def _run_user_command(work: Callable[[Any], Awaitable[None]]) -> None:
 @click.option("--days", type=int, default=None,
               help="Keep raw events this many days (default: RALLY_RAW_EVENT_RETENTION_DAYS).")
 def retention(days: int | None) -> None:
-    """Delete raw tracked events older than the retention age; rollups stay. Safe to repeat."""
+    """Delete raw tracked events older than the retention age (rollups stay) and expired data
+    exports. Safe to repeat."""
     from domain.analytics.retention import apply_retention
 
     settings = get_settings()
@@ -169,12 +170,14 @@ def retention(days: int | None) -> None:
         settings = settings.model_copy(update={"raw_event_retention_days": days})
 
     async def work(container: Any) -> Any:
-        return await apply_retention(container.engine, settings)
+        outcome = await apply_retention(container.engine, settings)
+        return outcome, await container.privacy.purge_expired_exports()
 
-    outcome = _with_container(work)
+    outcome, exports = _with_container(work)
     click.echo(f"cutoff {outcome.cutoff.isoformat()}: dropped {len(outcome.dropped_partitions)} "
                f"partition(s) {' '.join(outcome.dropped_partitions)}; deleted "
-               f"{outcome.deleted_events} event(s); pruned {outcome.pruned_keys} dedup key(s)")
+               f"{outcome.deleted_events} event(s); pruned {outcome.pruned_keys} dedup key(s); "
+               f"purged {exports} expired data export(s)")
 
 
 @main.command("export-schema")

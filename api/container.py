@@ -20,8 +20,10 @@ from domain.coupons.service import CouponService
 from domain.experiments.service import ExperimentService
 from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
+from domain.members.revocations import Revocations
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
+from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
 from rally.db import create_engine, session_factory
 from rally.events import bus
@@ -58,6 +60,8 @@ class Container:
     notifications: NotificationService
     coupons: CouponService
     realtime: RealtimeHub
+    revocations: Revocations
+    privacy: PrivacyRights
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -74,6 +78,8 @@ class Container:
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
         limiter = RateLimiter(redis)
         tokens = Tokens(settings)
+        passwords = Passwords(settings)
+        revocations = Revocations(redis, settings.access_token_ttl_seconds)
         container = cls(
             settings=settings,
             engine=engine,
@@ -87,10 +93,12 @@ class Container:
             engagement=EngagementService(uow),
             experiments=ExperimentService(uow),
             feedback=FeedbackService(uow, limiter),
-            members=MemberService(uow, Passwords(settings), tokens, limiter),
+            members=MemberService(uow, passwords, tokens, limiter),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
             coupons=CouponService(uow),
+            revocations=revocations,
+            privacy=PrivacyRights(uow, passwords, revocations),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
         )

@@ -64,6 +64,15 @@ class Context:
                     self._auth_error = error
         return self._claims
 
+    async def authenticate(self) -> AccessClaims | None:
+        """`viewer`, also refusing a token revoked before it expired (deleted or banned member)."""
+        claims = self.viewer
+        if claims is not None and await self.container.revocations.is_revoked(claims):
+            self._claims = None
+            self._auth_error = Unauthenticated("this session was ended; log in again",
+                                               reason="TOKEN_REVOKED")
+        return self._claims
+
     @property
     def viewer_id(self) -> int | None:
         claims = self.viewer

@@ -92,6 +92,8 @@ class GraphQLHTTP:
         context = Context(container, request, request.headers.get("authorization"))
         operation_name = "invalid"
         try:
+            if context.authorization:
+                await context.authenticate()
             params = await self._read_params(request)
             operation_name, status, body = await self._run(request, context, params, media)
         except RequestError as error:

@@ -16,7 +16,7 @@ from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.notifications.subscriptions import NotificationSubscriptions
-from api.privacy.resolvers import PrivacyMutations
+from api.privacy.resolvers import PrivacyMutations, PrivacyRightsMutations
 from api.relay import Node, resolve_node
 
 
@@ -30,7 +30,8 @@ class NodeQueries:
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
-                                    ExperimentMutations, FeedbackMutations, CouponMutations))
+                                    ExperimentMutations, FeedbackMutations, CouponMutations,
+                                    PrivacyRightsMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

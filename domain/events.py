@@ -26,6 +26,14 @@ class RolesChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberDeleted(DomainEvent):
+    """The member deleted his account: his data is anonymized; boards and caches drop him."""
+
+    topic: ClassVar[str] = "member.deleted"
+    member_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class PostCreated(DomainEvent):
     topic: ClassVar[str] = "post.created"
     post_id: int

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     track_max_duration_ms: int = 6 * 3600 * 1000
     track_max_context_bytes: int = 2048
     raw_event_retention_days: int = 180
+    # exportMyData: how long the signed download URL works (the document is deleted after)
+    export_url_ttl_seconds: int = 3600
+    # A guest account (no password) confirms deleteMyAccount by typing this phrase.
+    account_deletion_phrase: str = "DELETE MY ACCOUNT"
     report_max_days: int = 366
     report_min_group_size: int = 5
     feedback_per_hour: int = 20

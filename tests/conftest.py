@@ -112,6 +112,7 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     async with container.engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
     await container.redis.flushdb()
+    container.revocations.forget_cached()
     yield
 
 

@@ -182,7 +182,7 @@ class Connection:
     async def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "connection_init":
-            self._on_init(message.get("payload"))
+            await self._on_init(message.get("payload"))
         elif kind == "ping" and not self.protocol.legacy:
             self.send_message("pong", payload=message.get("payload"))
         elif kind == "pong" and not self.protocol.legacy:
@@ -196,7 +196,7 @@ class Connection:
         else:
             self.close(4400, f"unknown message type {kind!r}")
 
-    def _on_init(self, payload: Any) -> None:
+    async def _on_init(self, payload: Any) -> None:
         if self.initialised:
             self.close(4429, "Too many initialisation requests")
             return
@@ -208,7 +208,7 @@ class Connection:
         authorization = lowered.get("authorization")
         if authorization is not None:
             try:
-                self.viewer = self.server.authenticate(str(authorization))
+                self.viewer = await self.server.authenticate(str(authorization))
             except DomainError as error:
                 self.close(4401, error.message[:120])
                 return

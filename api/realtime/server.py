@@ -80,11 +80,14 @@ class RealtimeServer:
         host = urlsplit(origin).hostname or ""
         return self.settings.env != "prod" and host in _LOCAL_HOSTS
 
-    def authenticate(self, authorization: str) -> AccessClaims:
+    async def authenticate(self, authorization: str) -> AccessClaims:
         token = _bearer(authorization)
         if token is None:
             raise Unauthenticated("send authorization: Bearer <access token>")
-        return self._container.tokens.decode_access(token)
+        claims = self._container.tokens.decode_access(token)
+        if await self._container.revocations.is_revoked(claims):
+            raise Unauthenticated("this session was ended; log in again", reason="TOKEN_REVOKED")
+        return claims
 
     def admit_member(self, connection: Connection, member_id: int) -> bool:
         if self.per_member[member_id] >= self.settings.ws_max_connections_per_member:

@@ -45,6 +45,7 @@ class AccessClaims:
     member_id: int
     roles: frozenset[str]
     expires_at: int
+    issued_at: int = 0
 
 
 class Tokens:
@@ -86,7 +87,8 @@ class Tokens:
             raise Unauthenticated("invalid access token", reason="TOKEN_INVALID") from exc
         if claims.get("typ") != "access":
             raise Unauthenticated("invalid access token", reason="TOKEN_INVALID")
-        return AccessClaims(int(claims["sub"]), frozenset(claims.get("roles", ())), int(claims["exp"]))
+        return AccessClaims(int(claims["sub"]), frozenset(claims.get("roles", ())), int(claims["exp"]),
+                            int(claims.get("iat", 0)))
 
 
 def new_refresh_token() -> tuple[str, str]:

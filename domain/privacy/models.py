@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Identity, Index, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Identity, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rally.db import Base, created_at_column
@@ -36,3 +38,18 @@ class ConsentChange(Base):
     changed_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (Index("ix_consent_changes_member_id", "member_id"),)
+
+
+class DataExport(Base):
+    """A member's export document, downloadable through a signed URL until it expires."""
+
+    __tablename__ = "data_exports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    document: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_data_exports_member_id", "member_id"),
+                      Index("ix_data_exports_expires_at", "expires_at"))
