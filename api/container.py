@@ -16,12 +16,19 @@ from domain.analytics.metrics import EngagementService
 from domain.analytics.partitions import PartitionKeeper
 from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
+from domain.community.comments import CommentService
+from domain.community.media import MediaService
+from domain.community.posts import PostService
+from domain.community.queries import CommunityReader
+from domain.community.reactions import ReactionService
+from domain.community.social import SocialService
 from domain.coupons.service import CouponService
 from domain.experiments.service import ExperimentService
 from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.revocations import Revocations
 from domain.members.service import MemberService
+from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
@@ -37,6 +44,7 @@ from rally.uow import UnitOfWorkFactory
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
     import domain.analytics.handlers
+    import domain.community.handlers
     import domain.notifications.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
@@ -62,6 +70,13 @@ class Container:
     realtime: RealtimeHub
     revocations: Revocations
     privacy: PrivacyRights
+    posts: PostService
+    comments: CommentService
+    reactions: ReactionService
+    social: SocialService
+    media: MediaService
+    moderation: ModerationService
+    community: CommunityReader
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -72,7 +87,7 @@ class Container:
     def build(cls, settings: Settings) -> Container:
         register_event_handlers()
         engine = create_engine(settings)
-        redis = create_redis(settings.redis_url or "")
+        redis = create_redis(settings.redis_url or "", settings.redis_max_connections)
         raw_dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         relay = OutboxRelay(engine, raw_dsn, projectors=[])
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
@@ -101,7 +116,16 @@ class Container:
             privacy=PrivacyRights(uow, passwords, revocations),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
+            posts=PostService(uow, limiter, redis),
+            comments=CommentService(uow, limiter),
+            reactions=ReactionService(uow, limiter),
+            social=SocialService(uow),
+            media=MediaService(uow),
+            moderation=None,  # type: ignore[arg-type]  # needs the member service
+            community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
+        container.moderation = ModerationService(uow, limiter, container.members)
+        container.community = CommunityReader(container.fetch)
         container.realtime = RealtimeHub(container, settings.redis_url or "")
         return container
 

@@ -119,3 +119,19 @@ class ContentRestored(DomainEvent):
     target_id: int
     owner_id: int
     case_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberFollowed(DomainEvent):
+    topic: ClassVar[str] = "member.followed"
+    follower_id: int
+    followee_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModerationQueueChanged(DomainEvent):
+    """A moderation case was opened, grew, or was resolved."""
+
+    topic: ClassVar[str] = "moderation.queue_changed"
+    case_id: int
+    status: str
