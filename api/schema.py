@@ -15,6 +15,10 @@ from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers bat
 from api.coupons.resolvers import CouponMutations, CouponQueries
 from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
+from api.gamification import demo as _gamification_demo  # noqa: F401  (registers its demo step)
+from api.gamification import loaders as _gamification_loaders  # noqa: F401  (batch loaders)
+from api.gamification.resolvers import GamificationMutations, GamificationQueries
+from api.gamification.subscriptions import GamificationSubscriptions
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.moderation.resolvers import ModerationMutations, ModerationQueries
@@ -33,11 +37,14 @@ class NodeQueries:
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries,
-                              CommunityQueries, ModerationQueries, NotificationQueries))
+                              CommunityQueries, ModerationQueries, NotificationQueries,
+                              GamificationQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
                                     PrivacyRightsMutations, CommunityMutations,
-                                    ModerationMutations, NotificationMutations))
-Subscription = merge_types("Subscription", (NotificationSubscriptions,))
+                                    ModerationMutations, NotificationMutations,
+                                    GamificationMutations))
+Subscription = merge_types("Subscription", (NotificationSubscriptions,
+                                            GamificationSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
