@@ -53,7 +53,8 @@ def register_event_handlers() -> None:
     import domain.analytics.handlers
     import domain.community.handlers
     import domain.notifications.handlers  # noqa: F401
-    import gamification.handlers  # noqa: F401
+    import gamification.handlers
+    import gamification.personal_data  # noqa: F401  (exportMyData / deleteMyAccount)
 
 
 @dataclass

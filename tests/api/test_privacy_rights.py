@@ -56,6 +56,7 @@ async def test_export_holds_everything_about_the_caller_only(client: GraphQLClie
     assert [e["client_event_id"] for e in document["events"]] == ["e-1"]
     assert [f["text"] for f in document["feedback"]] == ["Alice wants dark mode"]
     assert [p["body"] for p in document["posts"]] == ["Alice's first run"]
+    assert [e["reason"] for e in document["points"]] == ["POST_CREATED"]
     assert document["sessions"] and "deletionPolicy" in document
     assert "Bob" not in response.text
 
