@@ -327,6 +327,7 @@ async def _follow(info: Info, input: FollowInput, following: bool) -> FollowPayl
         topic = await (social.follow_topic if following else social.unfollow_topic)(
             member, input.topic)
         return FollowPayload(user=None, topic=topic, following=following)
+    assert input.user_id is not None
     pk = decode_id(input.user_id, "User")
     if following:
         await social.follow_member(member, pk)

@@ -198,8 +198,8 @@ async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
 
 async def post_connection(info: Info, page: Any) -> PostConnection:
     posts = await prefetch(info, [Post.from_row(r.record) for r in page.items])
-    return PostConnection.of(zip(posts, page.items, strict=True), page.has_next, lambda x: x[0],
-                             lambda x: x[1].cursor)
+    return PostConnection.of(  # type: ignore[return-value]  # `of` builds the subclass
+        zip(posts, page.items, strict=True), page.has_next, lambda x: x[0], lambda x: x[1].cursor)
 
 
 @strawberry.type
