@@ -23,6 +23,7 @@ from domain.members.credentials import Passwords, Tokens
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
 from domain.privacy.service import ConsentService
+from gamification.campaigns.services import CampaignServices
 from rally.db import create_engine, session_factory
 from rally.events import bus
 from rally.outbox import OutboxRelay
@@ -36,6 +37,7 @@ def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
     import domain.analytics.handlers
     import domain.notifications.handlers  # noqa: F401
+    import gamification.campaigns.handlers
     import gamification.handlers  # noqa: F401
 
 
@@ -58,6 +60,7 @@ class Container:
     notifications: NotificationService
     coupons: CouponService
     realtime: RealtimeHub
+    campaigns: CampaignServices
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -91,6 +94,7 @@ class Container:
             audit=AuditService(uow),
             notifications=NotificationService(uow),
             coupons=CouponService(uow),
+            campaigns=CampaignServices.build(uow),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
         )

@@ -8,6 +8,8 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.campaigns import loaders as _campaign_loaders  # noqa: F401  (registers batch loaders)
+from api.campaigns.minigames import MiniGameMutations, MiniGameQueries
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
 from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
 from api.coupons.resolvers import CouponMutations, CouponQueries
@@ -28,9 +30,11 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
-                              ExperimentQueries, FeedbackQueries, CouponQueries))
+                              ExperimentQueries, FeedbackQueries, CouponQueries,
+                              MiniGameQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
-                                    ExperimentMutations, FeedbackMutations, CouponMutations))
+                                    ExperimentMutations, FeedbackMutations, CouponMutations,
+                                    MiniGameMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     # Frames waiting for a slow client before it is disconnected (1013).
     ws_max_queued_frames: int = 1000
 
+    # campaigns: mini-games, quizzes, challenges, polls, catalogue, referrals
+    minigame_max_prizes: int = 20
+    minigame_max_weight: int = 1_000_000
+    quiz_max_questions: int = 50
+    quiz_max_options: int = 10
+    campaign_max_points: int = 100_000
+    challenge_max_target: int = 10_000
+    poll_max_options: int = 10
+    referral_daily_cap: int = 10
+
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_read_pool_size: int = 20

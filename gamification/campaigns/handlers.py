@@ -1,0 +1,1 @@
+"""What campaigns do when members act: challenge progress, referrals (bus handlers)."""

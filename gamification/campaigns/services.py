@@ -1,0 +1,17 @@
+"""The campaign services of a process, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gamification.campaigns.minigames import MiniGameService
+from rally.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class CampaignServices:
+    minigames: MiniGameService
+
+    @classmethod
+    def build(cls, uow: UnitOfWorkFactory) -> CampaignServices:
+        return cls(minigames=MiniGameService(uow))
