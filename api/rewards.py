@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from api.campaigns.challenges import ChallengeProgress
 from api.coupons.types import Coupon
 from rally.reward import Reward as RewardValue
 
@@ -15,6 +16,8 @@ class Reward:
     notes: list[str] = strawberry.field(
         description="Why a rule paid less than usual (a daily cap reached, own content…).")
     coupon_ids: strawberry.Private[list[int]]
+    challenge_progress: list[ChallengeProgress] = strawberry.field(
+        description="Challenges this action advanced (or completed).")
 
     @strawberry.field(description="Coupons the action issued to the caller.")
     async def coupons(self, info: Info) -> list[Coupon]:
@@ -24,4 +27,6 @@ class Reward:
     @classmethod
     def from_domain(cls, reward: RewardValue) -> Reward:
         return cls(points=reward.points, notes=list(reward.notes),
-                   coupon_ids=[c.coupon_id for c in reward.coupons])
+                   coupon_ids=[c.coupon_id for c in reward.coupons],
+                   challenge_progress=[ChallengeProgress.from_advance(a)
+                                       for a in reward.challenge_progress])

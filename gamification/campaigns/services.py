@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gamification.campaigns.challenges import ChallengeService
 from gamification.campaigns.minigames import MiniGameService
 from rally.uow import UnitOfWorkFactory
 
@@ -11,7 +12,8 @@ from rally.uow import UnitOfWorkFactory
 @dataclass(frozen=True)
 class CampaignServices:
     minigames: MiniGameService
+    challenges: ChallengeService
 
     @classmethod
     def build(cls, uow: UnitOfWorkFactory) -> CampaignServices:
-        return cls(minigames=MiniGameService(uow))
+        return cls(minigames=MiniGameService(uow), challenges=ChallengeService(uow))

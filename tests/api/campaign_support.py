@@ -97,3 +97,38 @@ async def campaign_counts(container: Container) -> dict[str, Any]:
             " (SELECT count(*) FROM coupons) AS coupons,"
             " (SELECT coalesce(sum(issued), 0) FROM coupon_campaigns) AS issued"))).one()
     return dict(row._mapping)
+
+
+CREATE_CHALLENGE = """mutation($input: CreateChallengeInput!) { createChallenge(input: $input) {
+  challenge { id title action topic target status participantCount participantCap
+              rewards { points couponCampaignId } } } }"""
+JOIN = """mutation($id: ID!) { joinChallenge(input: {challengeId: $id}) {
+  challenge { participantCount } progress { progress target completed } } }"""
+CHALLENGE = """query($id: ID!) { challenge(id: $id) { id status participantCount
+  myProgress { progress target completed completedAt }
+  leaderboard(first: 10) { edges { node { rank progress user { displayName } } } } } }"""
+
+
+def challenge_input(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": "Run club week", "action": "POST_WITH_TOPIC", "topic": "running", "target": 2,
+        "startsAt": iso(now() - timedelta(hours=1)), "endsAt": iso(now() + timedelta(days=7)),
+    }
+    values.update(overrides)
+    return values
+
+
+async def create_challenge(client: GraphQLClient, marketer: Member, **overrides: Any
+                           ) -> dict[str, Any]:
+    data = await client.execute(CREATE_CHALLENGE, {"input": challenge_input(**overrides)},
+                                marketer.token)
+    return data["createChallenge"]["challenge"]
+
+
+async def publish(container: Container, *events: Any) -> Any:
+    """What the community does when a member acts: publish in the acting unit of work."""
+    async with container.uow() as uow:
+        for event in events:
+            await uow.publish(event)
+        await uow.commit()
+    return uow.reward
