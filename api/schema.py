@@ -11,6 +11,7 @@ from api.audit.resolvers import AuditQueries
 from api.campaigns import loaders as _campaign_loaders  # noqa: F401  (registers batch loaders)
 from api.campaigns.challenges import ChallengeMutations, ChallengeQueries
 from api.campaigns.minigames import MiniGameMutations, MiniGameQueries
+from api.campaigns.polls import PollMutations, PollQueries
 from api.campaigns.subscriptions import ChallengeSubscriptions
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
 from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
@@ -33,10 +34,11 @@ class NodeQueries:
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries,
-                              MiniGameQueries, ChallengeQueries))
+                              MiniGameQueries, ChallengeQueries, PollQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
-                                    MiniGameMutations, ChallengeMutations))
+                                    MiniGameMutations, ChallengeMutations,
+                                    PollMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions, ChallengeSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gamification.campaigns.challenges import ChallengeService
 from gamification.campaigns.minigames import MiniGameService
+from gamification.campaigns.polls import PollService
 from rally.uow import UnitOfWorkFactory
 
 
@@ -13,7 +14,9 @@ from rally.uow import UnitOfWorkFactory
 class CampaignServices:
     minigames: MiniGameService
     challenges: ChallengeService
+    polls: PollService
 
     @classmethod
     def build(cls, uow: UnitOfWorkFactory) -> CampaignServices:
-        return cls(minigames=MiniGameService(uow), challenges=ChallengeService(uow))
+        return cls(minigames=MiniGameService(uow), challenges=ChallengeService(uow),
+                   polls=PollService(uow))
