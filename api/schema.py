@@ -9,6 +9,7 @@ from strawberry.types import Info
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
 from api.campaigns import loaders as _campaign_loaders  # noqa: F401  (registers batch loaders)
+from api.campaigns.catalog import CatalogMutations, CatalogQueries
 from api.campaigns.challenges import ChallengeMutations, ChallengeQueries
 from api.campaigns.minigames import MiniGameMutations, MiniGameQueries
 from api.campaigns.polls import PollMutations, PollQueries
@@ -18,6 +19,10 @@ from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers bat
 from api.coupons.resolvers import CouponMutations, CouponQueries
 from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
+from api.gamification import demo as _gamification_demo  # noqa: F401  (registers its demo step)
+from api.gamification import loaders as _gamification_loaders  # noqa: F401  (batch loaders)
+from api.gamification.resolvers import GamificationMutations, GamificationQueries
+from api.gamification.subscriptions import GamificationSubscriptions
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.notifications.subscriptions import NotificationSubscriptions
@@ -34,11 +39,13 @@ class NodeQueries:
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries,
-                              MiniGameQueries, ChallengeQueries, PollQueries))
+                              MiniGameQueries, ChallengeQueries, PollQueries, CatalogQueries,
+                              GamificationQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
                                     MiniGameMutations, ChallengeMutations,
-                                    PollMutations))
-Subscription = merge_types("Subscription", (NotificationSubscriptions, ChallengeSubscriptions))
+                                    PollMutations, CatalogMutations, GamificationMutations))
+Subscription = merge_types("Subscription", (NotificationSubscriptions, ChallengeSubscriptions,
+                                            GamificationSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

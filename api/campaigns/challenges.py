@@ -38,7 +38,7 @@ ChallengeStatusEnum = strawberry.enum(ChallengeStatus, name="ChallengeStatus")
 
 @strawberry.type
 class ChallengeRewards:
-    points: int
+    points: int | None = strawberry.field(description="Null: the CHALLENGE_COMPLETED rule.")
     badge_id: strawberry.ID | None
     coupon_campaign_id: strawberry.ID | None
 
@@ -186,7 +186,8 @@ class ChallengeReport:
 
 @strawberry.input
 class ChallengeRewardsInput:
-    points: int = 0
+    points: int | None = strawberry.field(default=None, description=(
+        "Points on completion; null pays the CHALLENGE_COMPLETED point rule, 0 pays none."))
     badge_id: strawberry.ID | None = None
     coupon_campaign_id: strawberry.ID | None = None
 
@@ -267,7 +268,8 @@ def _changes(input: UpdateChallengeInput) -> dict[str, Any]:
             raise InvalidInput("omit rewards to keep them", field="rewards")
         changes.update(_reward_ids(input.rewards))
     if any(v is None for k, v in changes.items() if k not in (
-            "cover_url", "participant_cap", "reward_badge_id", "reward_coupon_campaign_id")):
+            "cover_url", "participant_cap", "reward_points", "reward_badge_id",
+            "reward_coupon_campaign_id")):
         raise InvalidInput("omit a field to keep it; null is not a value here")
     return changes
 

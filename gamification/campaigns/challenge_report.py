@@ -20,7 +20,9 @@ _TOTALS = text(
     " (SELECT count(*) FROM challenge_credits WHERE challenge_id = :id) AS actions,"
     " (SELECT count(*) FROM challenge_credits WHERE challenge_id = :id"
     "  AND subject LIKE 'POST:%') AS posts,"
-    " (SELECT count(*) FROM coupons WHERE source = 'CHALLENGE' AND source_id = :id) AS coupons")
+    " (SELECT count(*) FROM coupons WHERE source = 'CHALLENGE' AND source_id = :id) AS coupons,"
+    " (SELECT coalesce(sum(delta), 0) FROM point_entries WHERE source_type = 'CHALLENGE'"
+    "  AND source_id = :id AND reason = 'CHALLENGE_COMPLETED') AS points")
 _DAILY = text(
     "WITH days AS ("
     " SELECT (joined_at AT TIME ZONE :tz)::date AS day, member_id, 'joined' AS step"
@@ -59,8 +61,7 @@ def _withheld(count: int, min_group: int) -> int | None:
     return None if 0 < count < min_group else count
 
 
-async def challenge_report(uow: UnitOfWork, challenge_id: int, reward_points: int
-                           ) -> ChallengeReport:
+async def challenge_report(uow: UnitOfWork, challenge_id: int) -> ChallengeReport:
     settings = uow.settings
     totals = (await uow.session.execute(_TOTALS, {"id": challenge_id})).one()
     daily = (await uow.session.execute(
@@ -70,7 +71,6 @@ async def challenge_report(uow: UnitOfWork, challenge_id: int, reward_points: in
         participants=totals.joined, completions=totals.completed,
         completion_rate=totals.completed / totals.joined if totals.joined else 0.0,
         qualifying_actions=totals.actions, qualifying_posts=totals.posts,
-        # Rewards are frozen once the challenge starts, so every completion paid this.
-        points_paid=totals.completed * reward_points, coupons_issued=totals.coupons,
+        points_paid=totals.points, coupons_issued=totals.coupons,
         daily=[FunnelDay(r.day, _withheld(r.joined, floor), _withheld(r.active, floor),
                          _withheld(r.completed, floor)) for r in daily])

@@ -35,7 +35,7 @@ class ChallengeDraft:
     description: str = ""
     cover_url: str | None = None
     topic: str | None = None
-    reward_points: int = 0
+    reward_points: int | None = None
     reward_badge_id: int | None = None
     reward_coupon_campaign_id: int | None = None
     segment_min_level: int | None = None
@@ -81,7 +81,7 @@ class ChallengeService:
             out["cover_url"] = rules.url(out["cover_url"], "coverUrl")
         if "target" in out:
             out["target"] = rules.positive(out["target"], "target", self._max_target)
-        if "reward_points" in out:
+        if out.get("reward_points") is not None:
             rules.not_negative(out["reward_points"], "rewards.points", self._max_points)
         if out.get("participant_cap") is not None:
             rules.positive(out["participant_cap"], "participantCap", 10_000_000)
@@ -181,7 +181,7 @@ class ChallengeService:
     async def report(self, challenge_id: int) -> ChallengeReport:
         async with self._uow_factory() as uow:
             challenge = await self._get(uow, challenge_id)
-            return await challenge_report(uow, challenge.id, challenge.reward_points)
+            return await challenge_report(uow, challenge.id)
 
     # --- members -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from domain.events import (
     CommentCreated,
     ContentRemoved,
+    MemberRegistered,
     PostApproved,
     PostCreated,
     PostShared,
@@ -15,6 +16,8 @@ from domain.events import (
 from gamification.campaigns.events import MiniGamePlayed
 from gamification.campaigns.models import ChallengeAction
 from gamification.campaigns.progress import count_action, take_back
+from gamification.campaigns.referrals import record_referral
+from gamification.events import CheckedIn
 from rally.events import bus
 from rally.uow import UnitOfWork
 
@@ -73,3 +76,13 @@ async def content_removed(uow: UnitOfWork, event: ContentRemoved) -> None:
 @bus.subscribe(MiniGamePlayed)
 async def game_played(uow: UnitOfWork, event: MiniGamePlayed) -> None:
     await count_action(uow, event.member_id, ChallengeAction.PLAY_GAME, f"PLAY:{event.play_id}")
+
+
+@bus.subscribe(CheckedIn)
+async def checked_in(uow: UnitOfWork, event: CheckedIn) -> None:
+    await count_action(uow, event.member_id, ChallengeAction.CHECK_IN, f"CHECK_IN:{event.day}")
+
+
+@bus.subscribe(MemberRegistered)
+async def member_registered(uow: UnitOfWork, event: MemberRegistered) -> None:
+    await record_referral(uow, event)

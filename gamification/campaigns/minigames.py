@@ -193,7 +193,7 @@ class MiniGameService:
             raise Conflict("no free plays left today", reason="NO_PLAYS_LEFT",
                            freePlaysPerDay=game.free_plays_per_day)
         await spend_points(uow, member_id, game.cost_points, "MINI_GAME_PLAY",
-                           ("MiniGame", game.id), f"minigame:{game.id}:{member_id}:{key}")
+                           ("MINI_GAME", game.id), f"minigame:{game.id}:{member_id}:{key}")
         return False
 
     async def _record_play(self, uow: UnitOfWork, game: MiniGame, member_id: int, day: date,

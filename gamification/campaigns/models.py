@@ -174,7 +174,8 @@ class Challenge(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    reward_points: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # NULL: the CHALLENGE_COMPLETED point rule pays; a number (0 for none) overrides it.
+    reward_points: Mapped[int | None] = mapped_column(Integer)
     reward_badge_id: Mapped[int | None] = mapped_column(BigInteger)
     reward_coupon_campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("coupon_campaigns.id", ondelete="RESTRICT"))
@@ -188,7 +189,7 @@ class Challenge(Base):
     __table_args__ = (
         CheckConstraint("target >= 1", "target_positive"),
         CheckConstraint("ends_at > starts_at", "window_ordered"),
-        CheckConstraint("reward_points >= 0", "reward_points_not_negative"),
+        CheckConstraint("reward_points IS NULL OR reward_points >= 0", "reward_points_not_negative"),
         CheckConstraint("participant_count >= 0 AND (participant_cap IS NULL"
                         " OR participant_count <= participant_cap)", "seats_within_cap"),
         Index("ix_challenges_window", "starts_at", "ends_at"),

@@ -47,7 +47,7 @@ async def pay_prize(uow: UnitOfWork, member_id: int, game_id: int, play_id: int,
     events_before = len(uow.events)
     savepoint = await uow.session.begin_nested()
     paid = True
-    await award_points(uow, member_id, prize.points, "MINI_GAME_PRIZE", ("MiniGame", game_id),
+    await award_points(uow, member_id, prize.points, "MINI_GAME_PRIZE", ("MINI_GAME", game_id),
                        f"minigame-play:{play_id}")
     if prize.coupon_campaign_id is not None:
         paid = await issue_coupon(uow, prize.coupon_campaign_id, member_id,

@@ -80,7 +80,7 @@ class PollService:
             if voted is None:
                 raise Conflict("you already voted in this poll", reason="ALREADY_VOTED")
             await award_points(uow, member_id, poll.points_for_vote, "POLL_VOTE",
-                               ("Poll", poll_id), f"poll:{poll_id}:{member_id}")
+                               ("POLL", poll_id), f"poll:{poll_id}:{member_id}")
             await uow.session.execute(_COUNT_VOTE, {"id": option_id})  # the hot row, last
             await uow.commit()
         return uow.reward

@@ -16,7 +16,14 @@ from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
 from domain.notifications.service import NotificationKind, notify
 from gamification.campaigns.events import ChallengeProgressed
 from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
-from gamification.campaigns.points import award_badge, award_points, set_challenge_score
+from gamification.campaigns.points import (
+    Action,
+    award_badge,
+    award_points,
+    bump_counter,
+    earn_by_rule,
+    set_challenge_score,
+)
 from rally.reward import ChallengeAdvanced
 from rally.uow import UnitOfWork
 
@@ -92,11 +99,17 @@ async def _announce(uow: UnitOfWork, challenge_id: int, member_id: int, progress
 
 
 async def _pay_completion(uow: UnitOfWork, challenge: Challenge, member_id: int) -> None:
-    key = f"challenge:{challenge.id}:{member_id}"
-    await award_points(uow, member_id, challenge.reward_points, "CHALLENGE_COMPLETED",
-                       ("Challenge", challenge.id), key)
+    key = f"CHALLENGE_COMPLETED:{challenge.id}:{member_id}"
+    source = ("CHALLENGE", challenge.id)
+    # The challenge's own points; the CHALLENGE_COMPLETED point rule when it sets none.
+    if challenge.reward_points is not None:
+        await award_points(uow, member_id, challenge.reward_points, Action.CHALLENGE_COMPLETED,
+                           source, key)
+    else:
+        await earn_by_rule(uow, member_id, Action.CHALLENGE_COMPLETED, source, key, member_id)
+    await bump_counter(uow, member_id, "challenges_completed")
     if challenge.reward_badge_id is not None:
-        await award_badge(uow, member_id, challenge.reward_badge_id, key)
+        await award_badge(uow, member_id, challenge.reward_badge_id)
     data: dict[str, Any] = {"challengeId": challenge.id, "title": challenge.title}
     if challenge.reward_coupon_campaign_id is not None:
         issued = await try_issue_coupon(uow, challenge.reward_coupon_campaign_id, member_id,

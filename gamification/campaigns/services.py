@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gamification.campaigns.catalog import CatalogService
 from gamification.campaigns.challenges import ChallengeService
 from gamification.campaigns.minigames import MiniGameService
 from gamification.campaigns.polls import PollService
+from gamification.campaigns.referrals import ReferralService
 from rally.uow import UnitOfWorkFactory
 
 
@@ -15,8 +17,11 @@ class CampaignServices:
     minigames: MiniGameService
     challenges: ChallengeService
     polls: PollService
+    catalog: CatalogService
+    referrals: ReferralService
 
     @classmethod
     def build(cls, uow: UnitOfWorkFactory) -> CampaignServices:
         return cls(minigames=MiniGameService(uow), challenges=ChallengeService(uow),
-                   polls=PollService(uow))
+                   polls=PollService(uow), catalog=CatalogService(uow),
+                   referrals=ReferralService(uow))

@@ -1,8 +1,8 @@
 """campaigns: mini-games and quizzes, challenges, polls, rewards catalogue, referrals
 
 Revision ID: 0010
-Revises: 0007
-Create Date: 2026-11-30 19:31:31.183473
+Revises: 0009
+Create Date: 2026-11-30 19:42:15.177717
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('reward_points', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    sa.Column('reward_points', sa.Integer(), nullable=True),
     sa.Column('reward_badge_id', sa.BigInteger(), nullable=True),
     sa.Column('reward_coupon_campaign_id', sa.BigInteger(), nullable=True),
     sa.Column('segment_min_level', sa.Integer(), nullable=True),
@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_challenges_window_ordered')),
     sa.CheckConstraint('participant_count >= 0 AND (participant_cap IS NULL OR participant_count <= participant_cap)', name=op.f('ck_challenges_seats_within_cap')),
-    sa.CheckConstraint('reward_points >= 0', name=op.f('ck_challenges_reward_points_not_negative')),
+    sa.CheckConstraint('reward_points IS NULL OR reward_points >= 0', name=op.f('ck_challenges_reward_points_not_negative')),
     sa.CheckConstraint('target >= 1', name=op.f('ck_challenges_target_positive')),
     sa.ForeignKeyConstraint(['created_by'], ['members.id'], name=op.f('fk_challenges_created_by_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reward_coupon_campaign_id'], ['coupon_campaigns.id'], name=op.f('fk_challenges_reward_coupon_campaign_id_coupon_campaigns'), ondelete='RESTRICT'),
