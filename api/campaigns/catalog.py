@@ -90,6 +90,7 @@ class ReferralConnection:
     edges: list[Edge[Referral]]
     page_info: PageInfo
     total_count: int
+    referral_code: str = strawberry.field(description="The caller's code to hand to friends.")
 
 
 @strawberry.type
@@ -106,12 +107,13 @@ class CatalogQueries:
     async def my_referrals(self, info: Info, first: int | None = None,
                            after: str | None = None) -> ReferralConnection:
         ctx = info.context
-        page, total = await ctx.services.campaigns.referrals.of_referrer(
+        page, total, code = await ctx.services.campaigns.referrals.of_referrer(
             ctx.require_member().member_id, page_request(ctx, first, after))
         edges = [Edge(cursor=encode_cursor(r.id), node=Referral(
             paid=r.paid, refusal=r.refusal, created_at=r.created_at, referred_id=r.referred_id))
             for r in page.items]
-        return ReferralConnection(edges=edges, total_count=total, page_info=PageInfo(
+        return ReferralConnection(edges=edges, total_count=total, referral_code=code,
+                                  page_info=PageInfo(
             has_next_page=page.has_next, has_previous_page=False,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None))

@@ -34,8 +34,9 @@ async def record_referral(uow: UnitOfWork, event: MemberRegistered) -> None:
     if referrer is None or referrer == newcomer:
         uow.reward.notes.append("unknown referral code: 0 points")
         return
-    shared = event.device_id is not None and await uow.session.scalar(select(Device.member_id)
-        .where(Device.device_id == event.device_id, Device.member_id == referrer)) is not None
+    device = (event.device_id or "").strip()
+    shared = bool(device) and await uow.session.scalar(select(Device.member_id).where(
+        Device.device_id == device, Device.member_id == referrer)) is not None
     now = await uow.now()
     referral_id = (await uow.session.execute(insert(Referral).values(
         referrer_id=referrer, referred_id=newcomer, day=brand_day(now, uow.settings.tz),
@@ -73,8 +74,8 @@ class ReferralService:
         self._uow_factory = uow_factory
 
     async def of_referrer(self, member_id: int, page: PageRequest
-                          ) -> tuple[Page[ReferralView], int]:
-        """The member's referrals, newest first, and how many there are in all."""
+                          ) -> tuple[Page[ReferralView], int, str]:
+        """The member's referrals, newest first, how many in all, and his code."""
         query = select(Referral).where(Referral.referrer_id == member_id)
         if page.after is not None:
             query = query.where(Referral.id < page.after[0])
@@ -83,6 +84,8 @@ class ReferralService:
                 query.order_by(Referral.id.desc()).limit(page.first + 1))).all())
             total = await uow.session.scalar(select(func.count()).select_from(Referral)
                                              .where(Referral.referrer_id == member_id))
+            code = await uow.session.scalar(select(Member.referral_code)
+                                            .where(Member.id == member_id))
         views = [ReferralView(r.id, r.referred_id, r.paid, r.refusal, r.created_at)
                  for r in rows[: page.first]]
-        return Page(views, len(rows) > page.first), int(total or 0)
+        return Page(views, len(rows) > page.first), int(total or 0), str(code)

@@ -132,3 +132,23 @@ async def publish(container: Container, *events: Any) -> Any:
             await uow.publish(event)
         await uow.commit()
     return uow.reward
+
+
+async def give_points(container: Container, member: Member, points: int) -> None:
+    """Points earned elsewhere (as a check-in or a post would pay them), via the ledger."""
+    from api.relay import decode_id
+    from gamification import ledger
+
+    member_id = decode_id(member.id, "User")
+    async with container.uow() as uow:
+        await ledger.award(uow, member_id, points, "ADJUSTMENT", ledger.Source("TEST", 1),
+                           f"test-points:{member_id}:{next(_bulk)}")
+        await uow.commit()
+
+
+async def balance(container: Container, member: Member) -> int:
+    from api.relay import decode_id
+
+    return int(await scalar(container, "SELECT coalesce((SELECT balance FROM member_points"
+                                       " WHERE member_id = :m), 0)",
+                            m=decode_id(member.id, "User")))
