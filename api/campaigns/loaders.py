@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 async def prizes_by_game(container: Container, game_ids: Sequence[int]) -> list[list[Any]]:
     rows = await container.fetch(
         "SELECT id, game_id, position, name, weight, min_score, points, coupon_campaign_id,"
-        " stock, remaining FROM mini_game_prizes WHERE game_id = ANY($1::bigint[])"
+        " stock, CASE WHEN stock IS NOT NULL THEN (SELECT coalesce(sum(remaining), 0)"
+        "  FROM mini_game_prize_stock s WHERE s.prize_id = p.id) END AS remaining"
+        " FROM mini_game_prizes p WHERE game_id = ANY($1::bigint[])"
         " ORDER BY game_id, position", list(game_ids))
     by_game: dict[int, list[Any]] = defaultdict(list)
     for row in rows:

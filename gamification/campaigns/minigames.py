@@ -18,9 +18,16 @@ from domain.coupons.models import CouponCampaign
 from domain.pagination import Page, PageRequest, keyset_page
 from gamification.campaigns import rules
 from gamification.campaigns.events import MiniGamePlayed
-from gamification.campaigns.models import GameKind, MiniGame, MiniGamePlay, MiniGamePrize
+from gamification.campaigns.models import (
+    GameKind,
+    MiniGame,
+    MiniGamePlay,
+    MiniGamePrize,
+    MiniGamePrizeStock,
+)
 from gamification.campaigns.payout import PrizeSlot, pay_prize
 from gamification.campaigns.points import spend_points
+from gamification.campaigns.retry import retry_on_deadlock
 from rally.clock import brand_day
 from rally.errors import Conflict, InvalidInput, NotFound
 from rally.idempotency import claim, remember
@@ -59,7 +66,7 @@ _CLAIM_QUIZ = text(
     "INSERT INTO quiz_submissions (game_id, member_id, play_id, score)"
     " VALUES (:game_id, :member_id, :play_id, :score) ON CONFLICT DO NOTHING RETURNING play_id")
 _PRIZE_COLUMNS = (MiniGamePrize.id, MiniGamePrize.name, MiniGamePrize.points,
-                  MiniGamePrize.coupon_campaign_id, MiniGamePrize.remaining)
+                  MiniGamePrize.coupon_campaign_id, MiniGamePrize.stock.is_not(None))
 
 
 class MiniGameService:
@@ -67,6 +74,7 @@ class MiniGameService:
         self._uow_factory = uow_factory
         s = uow_factory.settings
         self._tz = s.tz
+        self._stock_shards = s.minigame_stock_shards
         self._limits = rules.Limits(max_prizes=s.minigame_max_prizes,
                                     max_questions=s.quiz_max_questions,
                                     max_options=s.quiz_max_options,
@@ -94,13 +102,23 @@ class MiniGameService:
             await uow.session.execute(insert(MiniGamePrize), [
                 {"game_id": game.id, "position": i, "name": p.name, "weight": p.weight,
                  "min_score": p.min_score, "points": p.points,
-                 "coupon_campaign_id": p.coupon_campaign_id, "stock": p.stock,
-                 "remaining": p.stock} for i, p in enumerate(prizes)])
+                 "coupon_campaign_id": p.coupon_campaign_id, "stock": p.stock}
+                for i, p in enumerate(prizes)])
+            await self._shard_stock(uow, game.id)
             await audit(uow, actor_id=actor_id, action="CREATE_MINI_GAME",
                         target_type="MINI_GAME", target_id=game.id,
                         after={"kind": game.kind, "title": game.title, "prizes": len(prizes)})
             await uow.commit()
         return game
+
+    async def _shard_stock(self, uow: UnitOfWork, game_id: int) -> None:
+        prizes = (await uow.session.execute(select(MiniGamePrize.id, MiniGamePrize.stock).where(
+            MiniGamePrize.game_id == game_id, MiniGamePrize.stock > 0))).all()
+        rows = [{"prize_id": p.id, "shard": shard, "remaining": units}
+                for p in prizes for shard, units in enumerate(
+                    rules.split_stock(p.stock, self._stock_shards))]
+        if rows:
+            await uow.session.execute(insert(MiniGamePrizeStock), rows)
 
     async def end_game(self, actor_id: int, game_id: int) -> MiniGame:
         async with self._uow_factory() as uow:
@@ -128,6 +146,9 @@ class MiniGameService:
     # --- playing (members) ---------------------------------------------------------------
 
     async def play(self, member_id: int, game_id: int, key: str) -> PlayOutcome:
+        return await retry_on_deadlock(lambda: self._play(member_id, game_id, key))
+
+    async def _play(self, member_id: int, game_id: int, key: str) -> PlayOutcome:
         async with self._uow_factory() as uow:
             stored = await claim(uow, member_id, "playMiniGame", key, {"gameId": game_id})
             if stored is not None:
@@ -149,6 +170,11 @@ class MiniGameService:
 
     async def answer_quiz(self, member_id: int, game_id: int, answers: list[list[int]],
                           key: str) -> PlayOutcome:
+        return await retry_on_deadlock(
+            lambda: self._answer_quiz(member_id, game_id, answers, key))
+
+    async def _answer_quiz(self, member_id: int, game_id: int, answers: list[list[int]],
+                           key: str) -> PlayOutcome:
         async with self._uow_factory() as uow:
             stored = await claim(uow, member_id, "answerQuiz", key,
                                  {"gameId": game_id, "answers": answers})

@@ -81,7 +81,8 @@ class MiniGame(Base):
 class MiniGamePrize(Base):
     """A slot of the prize table; with neither points nor a coupon it is a "no prize" slot.
 
-    `remaining` is NULL for an unlimited prize. QUIZ prizes are score tiers (`min_score`).
+    `stock` NULL is an unlimited prize; a limited one keeps what is left in its stock shards.
+    QUIZ prizes are score tiers (`min_score`).
     """
 
     __tablename__ = "mini_game_prizes"
@@ -96,15 +97,26 @@ class MiniGamePrize(Base):
     coupon_campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("coupon_campaigns.id", ondelete="RESTRICT"))
     stock: Mapped[int | None] = mapped_column(Integer)
-    remaining: Mapped[int | None] = mapped_column(Integer)
-    awarded: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (
         CheckConstraint("weight >= 0 AND points >= 0", "weight_points_not_negative"),
-        CheckConstraint("(stock IS NULL) = (remaining IS NULL)", "stock_has_remaining"),
-        CheckConstraint("remaining >= 0 AND remaining <= stock", "remaining_within_stock"),
+        CheckConstraint("stock IS NULL OR stock >= 0", "stock_not_negative"),
         Index("ix_mini_game_prizes_game_id", "game_id", "position", unique=True),
     )
+
+
+class MiniGamePrizeStock(Base):
+    """A limited prize's stock, split over a few rows: concurrent winners take units from
+    different shards (SKIP LOCKED) instead of queueing on one hot row."""
+
+    __tablename__ = "mini_game_prize_stock"
+
+    prize_id: Mapped[int] = mapped_column(
+        ForeignKey("mini_game_prizes.id", ondelete="CASCADE"), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remaining: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (CheckConstraint("remaining >= 0", "remaining_not_negative"),)
 
 
 class MiniGamePlay(Base):

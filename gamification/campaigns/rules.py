@@ -159,6 +159,13 @@ def questions(kind: GameKind, drafts: Sequence[QuestionDraft], limits: Limits
     return checked
 
 
+def split_stock(stock: int, shards: int) -> list[int]:
+    """Units per shard: as even as possible, no empty shard."""
+    count = max(1, min(stock, shards))
+    base, extra = divmod(stock, count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
 def probabilities(weights: Sequence[int]) -> list[float]:
     total = sum(weights)
     return [w / total if total else 0.0 for w in weights]

@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0009
-Create Date: 2026-11-30 19:42:15.177717
+Create Date: 2026-11-30 19:51:50.148713
 """
 from __future__ import annotations
 
@@ -112,10 +112,7 @@ def upgrade() -> None:
     sa.Column('points', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('coupon_campaign_id', sa.BigInteger(), nullable=True),
     sa.Column('stock', sa.Integer(), nullable=True),
-    sa.Column('remaining', sa.Integer(), nullable=True),
-    sa.Column('awarded', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.CheckConstraint('(stock IS NULL) = (remaining IS NULL)', name=op.f('ck_mini_game_prizes_stock_has_remaining')),
-    sa.CheckConstraint('remaining >= 0 AND remaining <= stock', name=op.f('ck_mini_game_prizes_remaining_within_stock')),
+    sa.CheckConstraint('stock IS NULL OR stock >= 0', name=op.f('ck_mini_game_prizes_stock_not_negative')),
     sa.CheckConstraint('weight >= 0 AND points >= 0', name=op.f('ck_mini_game_prizes_weight_points_not_negative')),
     sa.ForeignKeyConstraint(['coupon_campaign_id'], ['coupon_campaigns.id'], name=op.f('fk_mini_game_prizes_coupon_campaign_id_coupon_campaigns'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['game_id'], ['mini_games.id'], name=op.f('fk_mini_game_prizes_game_id_mini_games'), ondelete='CASCADE'),
@@ -195,6 +192,14 @@ def upgrade() -> None:
     )
     op.create_index('ix_mini_game_plays_game_id', 'mini_game_plays', ['game_id', 'played_at'], unique=False)
     op.create_index('ix_mini_game_plays_member_id', 'mini_game_plays', ['member_id', 'id'], unique=False)
+    op.create_table('mini_game_prize_stock',
+    sa.Column('prize_id', sa.BigInteger(), nullable=False),
+    sa.Column('shard', sa.Integer(), nullable=False),
+    sa.Column('remaining', sa.Integer(), nullable=False),
+    sa.CheckConstraint('remaining >= 0', name=op.f('ck_mini_game_prize_stock_remaining_not_negative')),
+    sa.ForeignKeyConstraint(['prize_id'], ['mini_game_prizes.id'], name=op.f('fk_mini_game_prize_stock_prize_id_mini_game_prizes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('prize_id', 'shard', name=op.f('pk_mini_game_prize_stock'))
+    )
     op.create_table('poll_votes',
     sa.Column('poll_id', sa.BigInteger(), nullable=False),
     sa.Column('member_id', sa.BigInteger(), nullable=False),
@@ -244,6 +249,7 @@ def downgrade() -> None:
     op.drop_table('reward_redemptions')
     op.drop_table('reward_holdings')
     op.drop_table('poll_votes')
+    op.drop_table('mini_game_prize_stock')
     op.drop_index('ix_mini_game_plays_member_id', table_name='mini_game_plays')
     op.drop_index('ix_mini_game_plays_game_id', table_name='mini_game_plays')
     op.drop_table('mini_game_plays')

@@ -86,7 +86,7 @@ async def campaign_counts(container: Container) -> dict[str, Any]:
             "SELECT (SELECT count(*) FROM mini_games) AS games,"
             " (SELECT count(*) FROM mini_game_prizes) AS prizes,"
             " (SELECT count(*) FROM mini_game_plays) AS plays,"
-            " (SELECT coalesce(sum(remaining), 0) FROM mini_game_prizes) AS stock,"
+            " (SELECT coalesce(sum(remaining), 0) FROM mini_game_prize_stock) AS stock,"
             " (SELECT count(*) FROM quiz_submissions) AS quizzes,"
             " (SELECT count(*) FROM challenges) AS challenges,"
             " (SELECT count(*) FROM challenge_participants) AS participants,"

@@ -71,3 +71,38 @@ def test_only_post_with_topic_takes_a_topic() -> None:
         rules.challenge_action(ChallengeAction.POST_WITH_TOPIC, None)
     with pytest.raises(InvalidInput):
         rules.challenge_action(ChallengeAction.COMMENT, "running")
+
+
+def test_stock_is_split_evenly_over_shards_without_empty_ones() -> None:
+    assert rules.split_stock(50, 8) == [7, 7, 6, 6, 6, 6, 6, 6]
+    assert rules.split_stock(3, 8) == [1, 1, 1]
+    assert sum(rules.split_stock(1_000_003, 8)) == 1_000_003
+
+
+async def test_a_deadlock_victim_is_run_again_and_other_errors_are_not() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from gamification.campaigns.retry import retry_on_deadlock
+
+    class PgError(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            self.sqlstate = sqlstate
+
+    calls: list[str] = []
+
+    async def deadlocks_once() -> str:
+        calls.append("x")
+        if len(calls) == 1:
+            raise DBAPIError("UPDATE", {}, PgError("40P01"))
+        return "done"
+
+    assert await retry_on_deadlock(deadlocks_once) == "done"
+    assert len(calls) == 2
+
+    async def unique_violation() -> str:
+        calls.append("y")
+        raise DBAPIError("INSERT", {}, PgError("23505"))
+
+    with pytest.raises(DBAPIError):
+        await retry_on_deadlock(unique_violation)
+    assert calls.count("y") == 1
