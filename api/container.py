@@ -35,6 +35,7 @@ from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
+from gamification.campaigns.services import CampaignServices
 from gamification.leaderboard import LeaderboardService
 from gamification.service import GamificationService
 from rally.db import create_engine, session_factory
@@ -53,6 +54,7 @@ def register_event_handlers() -> None:
     import domain.analytics.handlers
     import domain.community.handlers
     import domain.notifications.handlers  # noqa: F401
+    import gamification.campaigns.handlers
     import gamification.handlers
     import gamification.personal_data  # noqa: F401  (exportMyData / deleteMyAccount)
 
@@ -85,6 +87,7 @@ class Container:
     media: MediaService
     moderation: ModerationService
     community: CommunityReader
+    campaigns: CampaignServices
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -125,6 +128,7 @@ class Container:
             coupons=CouponService(uow),
             revocations=revocations,
             privacy=PrivacyRights(uow, passwords, revocations),
+            campaigns=CampaignServices.build(uow),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
             posts=PostService(uow, limiter, redis),
