@@ -55,6 +55,7 @@ def register_event_handlers() -> None:
     import domain.community.handlers
     import domain.notifications.handlers  # noqa: F401
     import gamification.campaigns.handlers
+    import gamification.campaigns.personal_data
     import gamification.handlers
     import gamification.personal_data  # noqa: F401  (exportMyData / deleteMyAccount)
 

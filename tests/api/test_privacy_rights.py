@@ -58,6 +58,8 @@ async def test_export_holds_everything_about_the_caller_only(client: GraphQLClie
     assert [p["body"] for p in document["posts"]] == ["Alice's first run"]
     assert [e["reason"] for e in document["points"]] == ["POST_CREATED"]
     assert document["sessions"] and "deletionPolicy" in document
+    assert set(document["deletionPolicy"]) <= set(document)  # every source exported a section
+    assert {"miniGamePlays", "pollVotes", "checkIns", "follows"} <= set(document)
     assert "Bob" not in response.text
 
 
