@@ -23,6 +23,8 @@ from domain.members.credentials import Passwords, Tokens
 from domain.members.revocations import Revocations
 from domain.members.service import MemberService
 from domain.notifications.service import NotificationService
+from domain.personalization.interests import InterestService
+from domain.personalization.segments import SegmentService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
 from rally.db import create_engine, session_factory
@@ -37,7 +39,8 @@ from rally.uow import UnitOfWorkFactory
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
     import domain.analytics.handlers
-    import domain.notifications.handlers  # noqa: F401
+    import domain.notifications.handlers
+    import domain.personalization.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
 
 
@@ -62,6 +65,8 @@ class Container:
     realtime: RealtimeHub
     revocations: Revocations
     privacy: PrivacyRights
+    interests: InterestService
+    segments: SegmentService
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -99,6 +104,8 @@ class Container:
             coupons=CouponService(uow),
             revocations=revocations,
             privacy=PrivacyRights(uow, passwords, revocations),
+            interests=InterestService(uow),
+            segments=SegmentService(uow),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
         )

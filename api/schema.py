@@ -16,6 +16,7 @@ from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.notifications.subscriptions import NotificationSubscriptions
+from api.personalization.resolvers import SegmentMutations, SegmentQueries
 from api.privacy.resolvers import PrivacyMutations, PrivacyRightsMutations
 from api.relay import Node, resolve_node
 
@@ -28,10 +29,10 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
-                              ExperimentQueries, FeedbackQueries, CouponQueries))
+                              ExperimentQueries, FeedbackQueries, CouponQueries, SegmentQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
-                                    PrivacyRightsMutations))
+                                    PrivacyRightsMutations, SegmentMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

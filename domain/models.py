@@ -10,4 +10,5 @@ import domain.experiments.models
 import domain.feedback.models
 import domain.members.models
 import domain.notifications.models
+import domain.personalization.models
 import domain.privacy.models  # noqa: F401
