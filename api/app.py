@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from api import metrics
+from api.community.uploads import media_endpoint
 from api.container import Container
 from api.http import GraphQLHTTP
 from api.privacy.routes import download_export
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint),
             Route("/privacy/exports/{token}", download_export),
+            Route("/media/{key:str}", media_endpoint, methods=["GET", "PUT"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -16,12 +16,19 @@ from domain.analytics.metrics import EngagementService
 from domain.analytics.partitions import PartitionKeeper
 from domain.analytics.tracking import TrackingService
 from domain.audit.service import AuditService
+from domain.community.comments import CommentService
+from domain.community.media import MediaService
+from domain.community.posts import PostService
+from domain.community.queries import CommunityReader
+from domain.community.reactions import ReactionService
+from domain.community.social import SocialService
 from domain.coupons.service import CouponService
 from domain.experiments.service import ExperimentService
 from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.revocations import Revocations
 from domain.members.service import MemberService
+from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
 from domain.personalization.interests import InterestService
 from domain.personalization.segments import SegmentService
@@ -39,6 +46,7 @@ from rally.uow import UnitOfWorkFactory
 def register_event_handlers() -> None:
     """Import the modules whose handlers subscribe to domain events on the bus."""
     import domain.analytics.handlers
+    import domain.community.handlers
     import domain.notifications.handlers
     import domain.personalization.handlers  # noqa: F401
     import gamification.handlers  # noqa: F401
@@ -67,6 +75,13 @@ class Container:
     privacy: PrivacyRights
     interests: InterestService
     segments: SegmentService
+    posts: PostService
+    comments: CommentService
+    reactions: ReactionService
+    social: SocialService
+    media: MediaService
+    moderation: ModerationService
+    community: CommunityReader
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -108,7 +123,16 @@ class Container:
             segments=SegmentService(uow),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
+            posts=PostService(uow, limiter, redis),
+            comments=CommentService(uow, limiter),
+            reactions=ReactionService(uow, limiter),
+            social=SocialService(uow),
+            media=MediaService(uow),
+            moderation=None,  # type: ignore[arg-type]  # needs the member service
+            community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
+        container.moderation = ModerationService(uow, limiter, container.members)
+        container.community = CommunityReader(container.fetch)
         container.realtime = RealtimeHub(container, settings.redis_url or "")
         return container
 

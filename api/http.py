@@ -24,6 +24,7 @@ from api.context import Context
 from api.documents import DocumentCache
 from api.errors import error_code, format_error
 from api.limits import limit_violation, measure
+from api.suspension import write_refused
 from rally.errors import ErrorCode
 
 log = structlog.get_logger("rally.graphql")
@@ -175,6 +176,11 @@ class GraphQLHTTP:
         if kind == "subscription":
             return name, request_error, self._errors(
                 [GraphQLError("subscriptions are served over WebSocket on /graphql")], context)
+        if kind == "mutation":
+            refusal = await write_refused(context, operation)
+            if refusal is not None:
+                error = GraphQLError(refusal.message, original_error=refusal)
+                return name, request_error, self._errors([error], context)
         variables = params.get("variables")
         violation = limit_violation(
             measure(self._graphql_schema, operation, prepared.fragments, variables,

@@ -8,6 +8,8 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.community import loaders as _community_loaders  # noqa: F401  (registers batch loaders)
+from api.community.resolvers import CommunityMutations, CommunityQueries
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
 from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
 from api.coupons.resolvers import CouponMutations, CouponQueries
@@ -15,6 +17,8 @@ from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
+from api.moderation.resolvers import ModerationMutations, ModerationQueries
+from api.notifications.resolvers import NotificationMutations, NotificationQueries
 from api.notifications.subscriptions import NotificationSubscriptions
 from api.personalization.resolvers import SegmentMutations, SegmentQueries
 from api.privacy.resolvers import PrivacyMutations, PrivacyRightsMutations
@@ -29,10 +33,14 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
-                              ExperimentQueries, FeedbackQueries, CouponQueries, SegmentQueries))
+                              ExperimentQueries, FeedbackQueries, CouponQueries,
+                              CommunityQueries, ModerationQueries, NotificationQueries,
+                              SegmentQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
-                                    PrivacyRightsMutations, SegmentMutations))
+                                    CommunityMutations, ModerationMutations,
+                                    NotificationMutations, PrivacyRightsMutations,
+                                    SegmentMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions,))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

@@ -138,3 +138,19 @@ class BehaviourTracked(DomainEvent):
     topic: ClassVar[str] = "analytics.behaviour_tracked"
     member_id: int
     signals: list[dict[str, object]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberFollowed(DomainEvent):
+    topic: ClassVar[str] = "member.followed"
+    follower_id: int
+    followee_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModerationQueueChanged(DomainEvent):
+    """A moderation case was opened, grew, or was resolved."""
+
+    topic: ClassVar[str] = "moderation.queue_changed"
+    case_id: int
+    status: str

@@ -84,6 +84,28 @@ class Settings(BaseSettings):
     # Frames waiting for a slow client before it is disconnected (1013).
     ws_max_queued_frames: int = 1000
 
+    # community: content sizes, abuse limits per member, reports that hide, uploads
+    post_max_chars: int = 5000
+    comment_max_chars: int = 2000
+    post_max_media: int = 9
+    post_max_topics: int = 5
+    topic_max_chars: int = 64
+    posts_per_minute: int = 5
+    posts_per_day: int = 100
+    comments_per_minute: int = 20
+    reactions_per_minute: int = 120
+    reports_per_day: int = 20
+    duplicate_body_window_seconds: int = 600
+    reports_to_hide: int = 3
+    share_url_base: str = "https://rally.app/p"
+    upload_url_ttl_seconds: int = 900
+    upload_max_bytes_image: int = 10 * 1024 * 1024
+    upload_max_bytes_video: int = 200 * 1024 * 1024
+    upload_max_bytes_audio: int = 20 * 1024 * 1024
+    upload_types_image: list[str] = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+    upload_types_video: list[str] = ["video/mp4", "video/quicktime", "video/webm"]
+    upload_types_audio: list[str] = ["audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg"]
+
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_read_pool_size: int = 20

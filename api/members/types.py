@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from api.personalization.types import Interest
 from api.privacy.types import Consents
-from api.relay import Node, node_type, to_global_id
+from api.relay import Connection, Node, node_type, page_request, to_global_id
 from domain.members.models import MemberStatus, Role
+
+if TYPE_CHECKING:
+    from api.community.types import PostConnection
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a member may do; ADMIN holds every power.")
 MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
@@ -85,6 +88,41 @@ class User(Node):
             return None
         values = await info.context.services.interests.interests(self.member_id)
         return [Interest.from_domain(v) for v in values]
+    @strawberry.field(description="The member's posts, newest first (his pending ones to himself).")
+    async def posts(self, info: Info, first: int | None = None, after: str | None = None
+                    ) -> Annotated[PostConnection, strawberry.lazy("api.community.types")]:
+        from api.community.types import Post, PostConnection
+
+        ctx = info.context
+        page = await ctx.services.community.posts(ctx.viewer_id, page_request(ctx, first, after),
+                                                  author_id=self.member_id)
+        return PostConnection.from_page(page, lambda r: Post.from_row(r.record), lambda r: r.cursor)
+
+    @strawberry.field(description="Members following this one, latest first.")
+    async def followers(self, info: Info, first: int | None = None,
+                        after: str | None = None) -> Connection[User]:
+        return await _follow_page(info, self.member_id, first, after, followers=True)
+
+    @strawberry.field(description="Members this one follows.")
+    async def following(self, info: Info, first: int | None = None,
+                        after: str | None = None) -> Connection[User]:
+        return await _follow_page(info, self.member_id, first, after, followers=False)
+
+    @strawberry.field(description="Unread notifications; the member himself only, null otherwise.")
+    async def unread_notification_count(self, info: Info) -> int | None:
+        if info.context.viewer_id != self.member_id:
+            return None
+        return await info.context.services.notifications.unread_count(self.member_id)
+
+
+async def _follow_page(info: Info, member_id: int, first: int | None, after: str | None,
+                       followers: bool) -> Connection[User]:
+    ctx = info.context
+    page = await ctx.services.community.follows(member_id, page_request(ctx, first, after),
+                                                followers)
+    rows = await ctx.loaders.load_many("members_by_id", page.items)
+    users = [(pk, row) for pk, row in zip(page.items, rows, strict=True) if row is not None]
+    return Connection.of(users, page.has_next, lambda u: User.from_row(u[1]), lambda u: (u[0],))
 
 
 @node_type("User")

@@ -1,7 +1,7 @@
 """personalization: member interests (declared, inferred with decay) and segments
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0008, 0011
 Create Date: 2026-11-30 19:45:00
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0012'
-# The brief says "0007" (the merger re-chains); 0011 already revises 0007 on main, and two
-# heads would break `upgrade head`, so this branch chains after it.
-down_revision: str | None = "0011"
+# The brief says "0007" (the merger re-chains). On this branch 0011 (main) and 0008
+# (community) both revise 0007; revising both keeps one head so `upgrade head` works.
+down_revision: str | tuple[str, ...] | None = ("0008", "0011")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

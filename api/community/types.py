@@ -1,0 +1,216 @@
+"""Posts, comments, media and reactions as GraphQL types (from read-pool records or rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+import strawberry
+from strawberry.types import Info
+
+from api.members.types import User, user_by_id
+from api.relay import Connection, Node, node_type, page_request, to_global_id
+from domain.community.models import ContentStatus, MediaKind, ReactionKind
+from domain.members.models import Role
+
+PostStatusEnum = strawberry.enum(ContentStatus, name="PostStatus",
+                                 description="Where a post or comment stands with moderation.")
+ReactionKindEnum = strawberry.enum(ReactionKind, name="ReactionKind")
+MediaKindEnum = strawberry.enum(MediaKind, name="MediaKind")
+
+
+def _counts(value: Any) -> dict[str, int]:
+    if isinstance(value, str | bytes):
+        value = orjson.loads(value)
+    return {k: int(v) for k, v in (value or {}).items()}
+
+
+@strawberry.type
+class ReactionCount:
+    kind: ReactionKindEnum  # type: ignore[valid-type]
+    count: int
+
+
+def _reaction_counts(counts: dict[str, int]) -> list[ReactionCount]:
+    return [ReactionCount(kind=ReactionKind(k), count=counts.get(k, 0)) for k in ReactionKind
+            if counts.get(k, 0) > 0]
+
+
+@strawberry.type(description="An image, video or audio attached to a post.")
+class Media:
+    id: strawberry.ID
+    kind: MediaKindEnum  # type: ignore[valid-type]
+    url: str
+    content_type: str
+    width: int | None
+    height: int | None
+    duration_ms: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Media:
+        return cls(id=strawberry.ID(to_global_id("Media", row["id"])), kind=MediaKind(row["kind"]),
+                   url=row["url"], content_type=row["content_type"], width=row["width"],
+                   height=row["height"], duration_ms=row["duration_ms"])
+
+
+def _value(row: Any, name: str) -> Any:
+    return row[name] if not hasattr(row, name) else getattr(row, name)
+
+
+async def _viewer_reaction(info: Info, target_type: str, target_id: int) -> ReactionKind | None:
+    viewer = info.context.viewer_id
+    if viewer is None:
+        return None
+    kind = await info.context.loaders.load("viewer_reactions", (viewer, target_type, target_id))
+    return ReactionKind(kind) if kind else None
+
+
+@strawberry.type(description="A member's post.")
+class Post(Node):
+    id: strawberry.ID
+    body: str
+    topics: list[str]
+    status: PostStatusEnum  # type: ignore[valid-type]
+    reaction_count: int
+    comment_count: int
+    share_count: int
+    created_at: datetime
+    edited_at: datetime | None
+    pk: strawberry.Private[int]
+    author_id: strawberry.Private[int]
+    counts: strawberry.Private[dict[str, int]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Post:
+        return cls(id=strawberry.ID(to_global_id("Post", _value(row, "id"))),
+                   body=_value(row, "body"), topics=list(_value(row, "topics") or []),
+                   status=ContentStatus(_value(row, "status")),
+                   reaction_count=_value(row, "reaction_count"),
+                   comment_count=_value(row, "comment_count"),
+                   share_count=_value(row, "share_count"), created_at=_value(row, "created_at"),
+                   edited_at=_value(row, "edited_at"), pk=_value(row, "id"),
+                   author_id=_value(row, "author_id"),
+                   counts=_counts(_value(row, "reaction_counts")))
+
+    @strawberry.field
+    async def author(self, info: Info) -> User | None:
+        return await user_by_id(info, self.author_id)
+
+    @strawberry.field(description="Attached media, in the author's order.")
+    async def media(self, info: Info) -> list[Media]:
+        rows = await info.context.loaders.load("media_by_post", self.pk)
+        return [Media.from_row(r) for r in rows]
+
+    @strawberry.field(description="Reactions per kind (kinds with none are left out).")
+    def reaction_counts(self) -> list[ReactionCount]:
+        return _reaction_counts(self.counts)
+
+    @strawberry.field(description="The caller's reaction, if any.")
+    async def viewer_reaction(self, info: Info) -> ReactionKindEnum | None:  # type: ignore[valid-type]
+        return await _viewer_reaction(info, "POST", self.pk)
+
+    @strawberry.field(description="Top-level comments, oldest first.")
+    async def comments(self, info: Info, first: int | None = None,
+                       after: str | None = None) -> Connection[Comment]:
+        ctx = info.context
+        page = await ctx.services.community.comments(ctx.viewer_id, page_request(ctx, first, after),
+                                                     post_id=self.pk)
+        return Connection.from_page(page, Comment.from_row, lambda r: (r["id"],))
+
+    @strawberry.field(description="Earlier versions of the body. MODERATOR only; null otherwise.")
+    async def edit_history(self, info: Info) -> list[PostEdit] | None:
+        if not info.context.has_role(Role.MODERATOR):
+            return None
+        edits = await info.context.services.posts.edits(self.pk)
+        return [PostEdit(body=e.previous_body, topics=list(e.previous_topics),
+                         replaced_at=e.edited_at) for e in edits]
+
+
+@strawberry.type
+class PostEdit:
+    body: str
+    topics: list[str]
+    replaced_at: datetime
+
+
+@strawberry.type(description="Posts with cursors.")
+class PostConnection(Connection[Post]):
+    pass
+
+
+@strawberry.type(description="A comment on a post, or a reply to a comment (one level).")
+class Comment(Node):
+    id: strawberry.ID
+    body: str
+    status: PostStatusEnum  # type: ignore[valid-type]
+    reaction_count: int
+    reply_count: int
+    created_at: datetime
+    pk: strawberry.Private[int]
+    post_pk: strawberry.Private[int]
+    parent_pk: strawberry.Private[int | None]
+    author_id: strawberry.Private[int]
+    counts: strawberry.Private[dict[str, int]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Comment:
+        return cls(id=strawberry.ID(to_global_id("Comment", _value(row, "id"))),
+                   body=_value(row, "body"), status=ContentStatus(_value(row, "status")),
+                   reaction_count=_value(row, "reaction_count"),
+                   reply_count=_value(row, "reply_count"), created_at=_value(row, "created_at"),
+                   pk=_value(row, "id"), post_pk=_value(row, "post_id"),
+                   parent_pk=_value(row, "parent_id"), author_id=_value(row, "author_id"),
+                   counts=_counts(_value(row, "reaction_counts")))
+
+    @strawberry.field
+    async def author(self, info: Info) -> User | None:
+        return await user_by_id(info, self.author_id)
+
+    @strawberry.field
+    async def post(self, info: Info) -> Post | None:
+        return await load_post(info.context, self.post_pk)
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Comment | None:
+        return await load_comment(info.context, self.parent_pk) if self.parent_pk else None
+
+    @strawberry.field
+    def reaction_counts(self) -> list[ReactionCount]:
+        return _reaction_counts(self.counts)
+
+    @strawberry.field
+    async def viewer_reaction(self, info: Info) -> ReactionKindEnum | None:  # type: ignore[valid-type]
+        return await _viewer_reaction(info, "COMMENT", self.pk)
+
+    @strawberry.field(description="Replies, oldest first.")
+    async def replies(self, info: Info, first: int | None = None,
+                      after: str | None = None) -> Connection[Comment]:
+        ctx = info.context
+        page = await ctx.services.community.comments(ctx.viewer_id, page_request(ctx, first, after),
+                                                     parent_id=self.pk)
+        return Connection.from_page(page, Comment.from_row, lambda r: (r["id"],))
+
+
+def _may_see(context: Any, status: str, author_id: int) -> bool:
+    if status == ContentStatus.PUBLISHED:
+        return True
+    if status == ContentStatus.PENDING and context.viewer_id == author_id:
+        return True
+    return context.has_role(Role.MODERATOR)
+
+
+@node_type("Post")
+async def load_post(context: Any, pk: int) -> Post | None:
+    row = await context.loaders.load("posts_by_id", pk)
+    if row is None or not _may_see(context, row["status"], row["author_id"]):
+        return None
+    return Post.from_row(row)
+
+
+@node_type("Comment")
+async def load_comment(context: Any, pk: int) -> Comment | None:
+    row = await context.loaders.load("comments_by_id", pk)
+    if row is None or not _may_see(context, row["status"], row["author_id"]):
+        return None
+    return Comment.from_row(row)

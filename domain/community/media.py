@@ -1,0 +1,99 @@
+"""Uploads: a short-lived signed PUT URL to Rally itself, files kept under the data dir.
+
+The signature binds the storage key, expiry, content type and size, so the URL cannot be
+reused for another file. (S3-compatible storage is not implemented yet.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+
+from domain.community import rules
+from domain.community.models import Media, MediaKind
+from rally.errors import Forbidden, InvalidInput, NotFound
+from rally.uow import UnitOfWorkFactory
+
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
+               "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
+               "audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/aac": "aac", "audio/ogg": "ogg"}
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    media_id: int
+    upload_url: str
+    media_url: str
+    expires_at: datetime
+    content_type: str
+
+
+class MediaService:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+        self._settings = uow_factory.settings
+
+    @property
+    def directory(self) -> Path:
+        return self._settings.data_dir / "media"
+
+    def _signature(self, storage_key: str, expires: int, content_type: str, size: int) -> str:
+        message = f"{storage_key}|{expires}|{content_type}|{size}".encode()
+        return hmac.new(self._settings.secret_value().encode(), message, hashlib.sha256).hexdigest()
+
+    async def request_upload(self, owner_id: int, kind: MediaKind, content_type: str,
+                             byte_size: int) -> UploadTicket:
+        content_type = rules.check_upload(self._settings, kind, content_type, byte_size)
+        storage_key = f"{secrets.token_urlsafe(18)}.{_EXTENSIONS.get(content_type, 'bin')}"
+        base = self._settings.public_url.rstrip("/")
+        media_url = f"{base}/media/{storage_key}"
+        expires = int(time.time()) + self._settings.upload_url_ttl_seconds
+        signature = self._signature(storage_key, expires, content_type, byte_size)
+        async with self._uow_factory() as uow:
+            media_id = (await uow.session.execute(insert(Media).values(
+                owner_id=owner_id, kind=kind.value, content_type=content_type,
+                byte_size=byte_size, storage_key=storage_key, url=media_url).returning(Media.id))
+            ).scalar_one()
+            await uow.commit()
+        return UploadTicket(media_id, f"{media_url}?expires={expires}&signature={signature}",
+                            media_url, datetime.fromtimestamp(expires, UTC), content_type)
+
+    async def receive(self, storage_key: str, expires: str, signature: str, content_type: str,
+                      body: bytes) -> None:
+        """Store the bytes of a signed upload; refuses expired, forged or mismatched ones."""
+        async with self._uow_factory() as uow:
+            media = await uow.session.scalar(select(Media).where(Media.storage_key == storage_key))
+            if media is None:
+                raise NotFound("unknown upload")
+            if not expires.isdigit() or int(expires) < time.time():
+                raise Forbidden("this upload URL has expired")
+            expected = self._signature(storage_key, int(expires), media.content_type,
+                                       media.byte_size)
+            if not hmac.compare_digest(expected, signature):
+                raise Forbidden("bad upload signature")
+            if content_type.split(";")[0].strip().lower() != media.content_type:
+                raise InvalidInput(f"send the file as {media.content_type}")
+            if len(body) != media.byte_size:
+                raise InvalidInput(f"the file must be exactly {media.byte_size} bytes as announced")
+            if media.uploaded_at is not None:
+                raise InvalidInput("this upload is complete already")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / storage_key).write_bytes(body)
+            await uow.session.execute(update(Media).where(Media.id == media.id)
+                                      .values(uploaded_at=await uow.now()))
+            await uow.commit()
+
+    async def file(self, storage_key: str) -> tuple[Path, str]:
+        async with self._uow_factory() as uow:
+            row = (await uow.session.execute(select(Media.content_type, Media.uploaded_at)
+                                             .where(Media.storage_key == storage_key))).first()
+        if row is None or row.uploaded_at is None:
+            raise NotFound("no such media")
+        return self.directory / storage_key, row.content_type

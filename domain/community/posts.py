@@ -1,0 +1,187 @@
+"""Posts: create (with media, topics, mentions), edit with history, delete (soft)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy import func, insert, select, text, update
+
+from domain.community import rules
+from domain.community.models import ContentStatus, Media, MediaKind, Post, PostEdit, TargetType
+from domain.community.ranking import HOT_DECAY_SECONDS
+from domain.events import ContentRemoved, PostCreated
+from domain.members.models import Member, MemberStatus
+from domain.moderation.cases import open_case
+from domain.moderation.models import RuleAction
+from domain.moderation.screening import screen_text
+from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rally.ratelimit import Limit, RateLimiter
+from rally.redis import key
+from rally.reward import Reward
+from rally.uow import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    kind: MediaKind
+    url: str
+    width: int | None = None
+    height: int | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    body: str
+    topics: list[str] = field(default_factory=list)
+    media: list[MediaRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    post: Post
+    reward: Reward
+
+
+class PostService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis) -> None:
+        self._uow_factory = uow_factory
+        self._limiter = limiter
+        self._redis = redis
+        s = uow_factory.settings
+        self._settings = s
+        self._per_minute = Limit("posts-min", s.posts_per_minute, 60)
+        self._per_day = Limit("posts-day", s.posts_per_day, 86400)
+
+    def _check_draft(self, draft: PostDraft) -> tuple[str, list[str]]:
+        s = self._settings
+        body = rules.check_body(draft.body, s.post_max_chars)
+        topics = rules.normalize_topics(draft.topics, s.post_max_topics, s.topic_max_chars)
+        if len(draft.media) > s.post_max_media:
+            raise InvalidInput(f"a post has at most {s.post_max_media} media items", field="media",
+                               maximum=s.post_max_media)
+        for m in draft.media:
+            rules.check_media_dimensions(m.kind, m.width, m.height, m.duration_ms)
+        return body, topics
+
+    async def create(self, author_id: int, draft: PostDraft) -> PostResult:
+        body, topics = self._check_draft(draft)
+        subject = str(author_id)
+        await self._limiter.hit(self._per_minute, subject, "too many posts; wait a minute")
+        await self._limiter.hit(self._per_day, subject, "daily post limit reached")
+        duplicate = key("dup-post", subject, rules.body_fingerprint(body))
+        if not await self._redis.set(duplicate, "1", nx=True,
+                                     ex=self._settings.duplicate_body_window_seconds):
+            raise Conflict("you posted this text a moment ago", reason="DUPLICATE_POST")
+        try:
+            return await self._create(author_id, body, topics, draft.media)
+        except BaseException:
+            await self._redis.delete(duplicate)
+            raise
+
+    async def _create(self, author_id: int, body: str, topics: list[str],
+                      media: list[MediaRef]) -> PostResult:
+        async with self._uow_factory() as uow:
+            screening = await screen_text(uow, body)
+            status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
+                      else ContentStatus.PUBLISHED)
+            mentions = await _resolve_mentions(uow, screening.text, author_id)
+            post = (await uow.session.execute(
+                insert(Post).values(
+                    author_id=author_id, body=screening.text, status=status.value, topics=topics,
+                    mention_ids=mentions,
+                    hot_score=text(f"extract(epoch from now()) / {HOT_DECAY_SECONDS}"))
+                .returning(Post))).scalar_one()
+            await _attach_media(uow, post.id, author_id, media)
+            await uow.publish(PostCreated(post_id=post.id, author_id=author_id, topics=topics,
+                                          status=status.value, mention_ids=mentions))
+            if status is ContentStatus.PENDING:
+                await open_case(uow, TargetType.POST, post.id, author_id, source="KEYWORD",
+                                reason="KEYWORD")
+            await uow.commit()
+        return PostResult(post, uow.reward)
+
+    async def update(self, member_id: int, post_id: int, body: str | None,
+                     topics: list[str] | None) -> Post:
+        s = self._settings
+        new_body = rules.check_body(body, s.post_max_chars) if body is not None else None
+        new_topics = (rules.normalize_topics(topics, s.post_max_topics, s.topic_max_chars)
+                      if topics is not None else None)
+        async with self._uow_factory() as uow:
+            post = await uow.session.get(Post, post_id, with_for_update=True)
+            if post is None or post.status == ContentStatus.REMOVED:
+                raise NotFound("post not found")
+            if post.author_id != member_id:
+                raise Forbidden("only its author can edit a post")
+            if post.status == ContentStatus.HIDDEN:
+                raise InvalidInput("a hidden post cannot be edited", reason="POST_HIDDEN")
+            await uow.session.execute(insert(PostEdit).values(
+                post_id=post.id, previous_body=post.body, previous_topics=post.topics))
+            if new_body is not None:
+                screening = await screen_text(uow, new_body)
+                post.body = screening.text
+                if screening.action is RuleAction.REVIEW and post.status == ContentStatus.PUBLISHED:
+                    post.status = ContentStatus.PENDING.value
+                    await uow.publish(ContentRemoved(target_type=TargetType.POST.value,
+                                                     target_id=post.id, owner_id=post.author_id,
+                                                     reason="KEYWORD"))
+                    await open_case(uow, TargetType.POST, post.id, post.author_id,
+                                    source="KEYWORD", reason="KEYWORD")
+            if new_topics is not None:
+                post.topics = new_topics
+            post.edited_at = await uow.now()
+            await uow.commit()
+        return post
+
+    async def delete(self, member_id: int, post_id: int) -> Post:
+        async with self._uow_factory() as uow:
+            post = await uow.session.get(Post, post_id, with_for_update=True)
+            if post is None or post.deleted_at is not None:
+                raise NotFound("post not found")
+            if post.author_id != member_id:
+                raise Forbidden("only its author can delete a post")
+            was_published = post.status == ContentStatus.PUBLISHED
+            post.status, post.deleted_at = ContentStatus.REMOVED.value, await uow.now()
+            if was_published:
+                await uow.publish(ContentRemoved(target_type=TargetType.POST.value,
+                                                 target_id=post.id, owner_id=member_id,
+                                                 reason="DELETED_BY_AUTHOR"))
+            await uow.commit()
+        return post
+
+    async def edits(self, post_id: int) -> list[PostEdit]:
+        async with self._uow_factory() as uow:
+            rows = await uow.session.execute(
+                select(PostEdit).where(PostEdit.post_id == post_id).order_by(PostEdit.id))
+            return list(rows.scalars())
+
+
+async def _resolve_mentions(uow: UnitOfWork, body: str, author_id: int) -> list[int]:
+    names = rules.mention_names(body)
+    if not names:
+        return []
+    rows = await uow.session.execute(
+        select(func.lower(Member.display_name), func.min(Member.id))
+        .where(func.lower(Member.display_name).in_(names),
+               Member.status != MemberStatus.DELETED.value, Member.id != author_id)
+        .group_by(func.lower(Member.display_name)))
+    by_name = {name: pk for name, pk in rows.all()}
+    return [by_name[n] for n in names if n in by_name]
+
+
+async def _attach_media(uow: UnitOfWork, post_id: int, author_id: int,
+                        media: list[MediaRef]) -> None:
+
+
+    for position, ref in enumerate(media):
+        attached = await uow.session.scalar(
+            update(Media)
+            .where(Media.url == ref.url, Media.owner_id == author_id, Media.kind == ref.kind.value,
+                   Media.uploaded_at.is_not(None), Media.post_id.is_(None))
+            .values(post_id=post_id, position=position, width=ref.width, height=ref.height,
+                    duration_ms=ref.duration_ms)
+            .returning(Media.id))
+        if attached is None:
+            raise InvalidInput("media must be your own finished upload, used once, of that kind",
+                               field="media", url=ref.url, reason="UNKNOWN_MEDIA")
