@@ -30,6 +30,7 @@ from domain.members.revocations import Revocations
 from domain.members.service import MemberService
 from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
+from domain.personalization.feed import PersonalFeed
 from domain.personalization.interests import InterestService
 from domain.personalization.segments import SegmentService
 from domain.privacy.rights import PrivacyRights
@@ -75,6 +76,7 @@ class Container:
     privacy: PrivacyRights
     interests: InterestService
     segments: SegmentService
+    feed: PersonalFeed
     posts: PostService
     comments: CommentService
     reactions: ReactionService
@@ -121,6 +123,7 @@ class Container:
             privacy=PrivacyRights(uow, passwords, revocations),
             interests=InterestService(uow),
             segments=SegmentService(uow),
+            feed=None,  # type: ignore[arg-type]  # reads on the container's pool
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
             posts=PostService(uow, limiter, redis),
@@ -133,6 +136,7 @@ class Container:
         )
         container.moderation = ModerationService(uow, limiter, container.members)
         container.community = CommunityReader(container.fetch)
+        container.feed = PersonalFeed(container.fetch, redis, settings)
         container.realtime = RealtimeHub(container, settings.redis_url or "")
         return container
 

@@ -80,6 +80,14 @@ class Post(Node):
     pk: strawberry.Private[int]
     author_id: strawberry.Private[int]
     counts: strawberry.Private[dict[str, int]]
+    feed_reason: str | None = strawberry.field(
+        default=None, description="Why the feed shows this post, in a few words; null elsewhere.")
+
+    @classmethod
+    def in_feed(cls, ranked: Any) -> Post:
+        post = cls.from_row(ranked.record)
+        post.feed_reason = ranked.reason
+        return post
 
     @classmethod
     def from_row(cls, row: Any) -> Post:

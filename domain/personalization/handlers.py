@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import domain.personalization.learning  # noqa: F401  (behaviour handlers)
 from domain.events import InterestsDeclared
 from domain.personalization.interests import set_explicit
 from rally.events import bus

@@ -1,7 +1,5 @@
 """What members do teaches their interests, in the transaction of the action itself.
 
-(Imported once the community's posts exist: `learning.py` subscribes the behaviour handlers.)
-
 Each handler turns a community or analytics event into `Signal`s on the topics of the post
 concerned; `interests.learn` drops them when the member does not allow personalization.
 """

@@ -131,10 +131,12 @@ async def segment_size(session: AsyncSession, segment_id: int, settings: Setting
                or 0)
 
 
-# A tag is known when some member holds it as an interest (more sources join once posts exist).
+# A tag is known when a post carries it, a member follows it, or a member holds it as an interest.
 _KNOWN_TAGS = text("""
 SELECT t FROM unnest(CAST(:tags AS varchar[])) t
-WHERE EXISTS (SELECT 1 FROM member_interests i WHERE i.tag = t)""")
+WHERE EXISTS (SELECT 1 FROM member_interests i WHERE i.tag = t)
+   OR EXISTS (SELECT 1 FROM topic_follows f WHERE f.topic = t)
+   OR EXISTS (SELECT 1 FROM posts p WHERE p.topics @> ARRAY[t]::varchar[])""")
 
 
 async def _refuse_unknown_tags(session: AsyncSession, rules: list[SegmentRule]) -> None:
