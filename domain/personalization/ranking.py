@@ -40,12 +40,15 @@ WITH me AS (
   FROM topic_follows t, me WHERE t.member_id = $1 AND me.personal
 ), interests AS (
   SELECT i.tag, sum(CASE WHEN i.source = 'EXPLICIT' THEN i.score ELSE i.score * power(0.5,
-           greatest(0, extract(epoch FROM now() - i.scored_at)) / $3) END) AS weight
+           greatest(0, extract(epoch FROM now() - i.scored_at)::float8) / $3) END) AS weight
   FROM member_interests i, me WHERE i.member_id = $1 AND me.personal
   GROUP BY i.tag ORDER BY weight DESC, i.tag LIMIT $4
+), strongest AS (  -- strongest first, so the first tag a post matches is its best one
+  SELECT coalesce(array_agg(tag ORDER BY weight DESC, tag), '{{}}')::varchar[] AS tags,
+         coalesce(array_agg(weight ORDER BY weight DESC, tag), '{{}}')::float8[] AS weights
+  FROM interests
 ), wanted AS (
-  SELECT (SELECT list FROM followed_topics)
-         || coalesce((SELECT array_agg(tag) FROM interests), '{{}}')::varchar[] AS list
+  SELECT (SELECT list FROM followed_topics) || (SELECT tags FROM strongest) AS list
 ), candidates AS (
   (SELECT p.id FROM posts p WHERE p.author_id IN (SELECT id FROM authors)
      AND p.status = 'PUBLISHED' AND p.id <> ALL($6::bigint[]) ORDER BY p.id DESC LIMIT $5)
@@ -62,13 +65,14 @@ WITH me AS (
   SELECT {POST_COLUMNS},
     p.author_id IN (SELECT id FROM authors) AS followed_author,
     (SELECT t FROM unnest(p.topics) t WHERE t = ANY(ft.list) LIMIT 1) AS followed_topic,
-    best.tag AS interest_tag, coalesce(best.weight, 0) AS interest,
+    (SELECT x.t FROM unnest(iv.tags) WITH ORDINALITY x(t, n) WHERE x.t = ANY(p.topics)
+     ORDER BY x.n LIMIT 1) AS interest_tag,
+    coalesce((SELECT sum(x.w) FROM unnest(iv.tags, iv.weights) x(t, w)
+              WHERE x.t = ANY(p.topics)), 0) AS interest,
     log(greatest(1, p.reaction_count + 2 * p.comment_count + 3 * p.share_count)) AS engagement,
-    power(0.5, greatest(0, extract(epoch FROM now() - p.created_at)) / 3600 / $8) AS freshness
-  FROM posts p JOIN candidates USING (id) CROSS JOIN followed_topics ft
-  LEFT JOIN LATERAL (
-    SELECT sum(i.weight) AS weight, (array_agg(i.tag ORDER BY i.weight DESC))[1] AS tag
-    FROM interests i WHERE i.tag = ANY(p.topics)) best ON true
+    power(0.5, greatest(0, extract(epoch FROM now() - p.created_at)::float8) / 3600 / $8)
+      AS freshness
+  FROM posts p JOIN candidates USING (id) CROSS JOIN followed_topics ft CROSS JOIN strongest iv
   WHERE p.author_id <> $1
     AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = p.author_id)
                     OR (b.blocker_id = p.author_id AND b.blocked_id = $1))
