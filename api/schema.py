@@ -8,8 +8,10 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.community import demo as _community_demo  # noqa: F401  (registers its demo step)
 from api.community import loaders as _community_loaders  # noqa: F401  (registers batch loaders)
 from api.community.resolvers import CommunityMutations, CommunityQueries
+from api.community.subscriptions import CommunitySubscriptions
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
 from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers batch loaders)
 from api.coupons.resolvers import CouponMutations, CouponQueries
@@ -41,6 +43,6 @@ Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, Analytics
                                     CommunityMutations, ModerationMutations,
                                     NotificationMutations, PrivacyRightsMutations,
                                     SegmentMutations))
-Subscription = merge_types("Subscription", (NotificationSubscriptions,))
+Subscription = merge_types("Subscription", (NotificationSubscriptions, CommunitySubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

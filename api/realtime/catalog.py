@@ -3,4 +3,5 @@
 Add a line per area (e.g. `import api.community.subscriptions`) when it declares streams.
 """
 
+import api.community.subscriptions
 import api.notifications.subscriptions  # noqa: F401

@@ -15,6 +15,7 @@ from domain.events import InterestsDeclared, MemberRegistered, RolesChanged
 from domain.members import rules
 from domain.members.credentials import Passwords, Tokens, hash_refresh_token, new_refresh_token
 from domain.members.models import Device, Member, MemberStatus, RefreshToken, Role
+from domain.moderation.screening import screen_display_name
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from rally.ratelimit import Limit, RateLimiter
 from rally.uow import UnitOfWork, UnitOfWorkFactory
@@ -73,6 +74,7 @@ class MemberService:
         async with self._uow_factory() as uow:
             if await uow.session.scalar(select(Member.id).where(Member.email == email)):
                 raise Conflict("an account with this email already exists", field="email")
+            name = await screen_display_name(uow, name)
             member = Member(email=email, password_hash=password_hash, display_name=name,
                             roles=sorted({Role.MEMBER.value, *(roles or [])}),
                             referral_code=rules.new_referral_code())
@@ -229,7 +231,7 @@ class MemberService:
                     await uow.publish(InterestsDeclared(member_id=member_id, tags=list(value or [])))
                     continue
                 if name == "display_name":
-                    value = rules.normalize_display_name(value)
+                    value = await screen_display_name(uow, rules.normalize_display_name(value))
                 elif name in PROFILE_FIELDS:
                     value = (value or "").strip() or None
                     if value is not None and len(value) > PROFILE_FIELDS[name]:

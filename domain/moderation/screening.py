@@ -27,3 +27,12 @@ def rule_global_id(rule_id: int | None) -> str:
     """The rule's global id as the API shows it (same encoding as `api.relay.to_global_id`;
     the domain may not import the API, a test holds the two together)."""
     return base64.urlsafe_b64encode(f"KeywordRule:{rule_id}".encode()).decode().rstrip("=")
+
+
+async def screen_display_name(uow: UnitOfWork, name: str) -> str:
+    """A display name cannot wait for review: BLOCK and REVIEW refuse it, MASK masks it."""
+    result = await screen_text(uow, name, field="displayName")
+    if result.action is RuleAction.REVIEW:
+        raise InvalidInput("this name contains a word that is not allowed", reason="CONTENT_BLOCKED",
+                           ruleId=rule_global_id(result.rule_id), field="displayName")
+    return result.text

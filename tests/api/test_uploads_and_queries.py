@@ -1,0 +1,106 @@
+"""Media uploads to Rally itself, and the fixed cost of a page of posts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import event
+
+from tests.api.community_support import create_comment, create_post, react
+from tests.support import GraphQLClient
+
+REQUEST_UPLOAD = """mutation($input: RequestUploadInput!) { requestUpload(input: $input) {
+  uploadUrl mediaUrl expiresAt contentType } }"""
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def test_upload_then_post_with_it_then_download(client: GraphQLClient) -> None:
+    alice = await client.register("Alice")
+    ticket = (await client.execute(REQUEST_UPLOAD, {"input": {
+        "kind": "IMAGE", "contentType": "image/png", "byteSize": len(PNG)}}, alice.token)
+    )["requestUpload"]
+    bad_sig = ticket["uploadUrl"].replace("signature=", "signature=0")
+    assert (await client.http.put(_path(bad_sig), content=PNG,
+                                  headers={"content-type": "image/png"})).status_code == 403
+    wrong_type = await client.http.put(_path(ticket["uploadUrl"]), content=PNG,
+                                       headers={"content-type": "image/jpeg"})
+    assert wrong_type.status_code == 400
+    wrong_size = await client.http.put(_path(ticket["uploadUrl"]), content=PNG + b"x",
+                                       headers={"content-type": "image/png"})
+    assert wrong_size.status_code == 400
+    ok = await client.http.put(_path(ticket["uploadUrl"]), content=PNG,
+                               headers={"content-type": "image/png"})
+    assert ok.status_code == 204
+    post = await create_post(client, alice, "With a picture", media=[
+        {"kind": "IMAGE", "url": ticket["mediaUrl"], "width": 640, "height": 480}])
+    assert post["media"] == [{"kind": "IMAGE", "url": ticket["mediaUrl"]}]
+    served = await client.http.get(_path(ticket["mediaUrl"]))
+    assert served.status_code == 200 and served.content == PNG
+    assert served.headers["content-type"].startswith("image/png")
+
+
+async def test_upload_limits_per_kind(client: GraphQLClient, container) -> None:
+    alice = await client.register("Alice")
+    for fields in ({"kind": "IMAGE", "contentType": "video/mp4", "byteSize": 10},
+                   {"kind": "IMAGE", "contentType": "image/png",
+                    "byteSize": container.settings.upload_max_bytes_image + 1},
+                   {"kind": "AUDIO", "contentType": "audio/mpeg", "byteSize": 0}):
+        error = await client.error(REQUEST_UPLOAD, {"input": fields}, alice.token)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_media_not_yet_uploaded_cannot_be_attached(client: GraphQLClient) -> None:
+    alice = await client.register("Alice")
+    ticket = (await client.execute(REQUEST_UPLOAD, {"input": {
+        "kind": "IMAGE", "contentType": "image/png", "byteSize": 5}}, alice.token))["requestUpload"]
+    error = await client.error("""mutation($input: CreatePostInput!) { createPost(input: $input) {
+        post { id } } }""", {"input": {"body": "x", "media": [
+        {"kind": "IMAGE", "url": ticket["mediaUrl"]}]}}, alice.token)
+    assert error["extensions"]["reason"] == "UNKNOWN_MEDIA"
+
+
+PAGE = """query { posts(first: 20) { edges { node { id body topics createdAt status
+  author { id displayName avatarUrl } media { kind url width height }
+  reactionCount reactionCounts { kind count } commentCount viewerReaction } } } }"""
+
+
+async def test_a_page_of_twenty_posts_costs_four_round_trips(
+        client: GraphQLClient, container) -> None:
+    authors = [await client.register() for _ in range(5)]
+    viewer = await client.register("Viewer")
+    for i in range(20):
+        post = await create_post(client, authors[i % 5], f"post {i}", topics=["a", f"t{i}"])
+        if i % 3 == 0:
+            await react(client, viewer, post["id"], "LOVE")
+        if i % 4 == 0:
+            await create_comment(client, authors[(i + 1) % 5], post["id"], "nice")
+    await container.relay.drain()
+    pool_queries: list[str] = []
+    engine_queries: list[str] = []
+    pool = container.read_pool
+
+    class CountingPool:
+        async def fetch(self, sql, *args):  # type: ignore[no-untyped-def]
+            pool_queries.append(sql)
+            return await pool.fetch(sql, *args)
+
+    def count_engine(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "outbox" not in statement:
+            engine_queries.append(statement)
+
+    container.read_pool = CountingPool()
+    event.listen(container.engine.sync_engine, "before_cursor_execute", count_engine)
+    try:
+        data = await client.execute(PAGE, token=viewer.token)
+    finally:
+        event.remove(container.engine.sync_engine, "before_cursor_execute", count_engine)
+        container.read_pool = pool
+    edges = data["posts"]["edges"]
+    assert len(edges) == 20
+    assert sum(1 for e in edges if e["node"]["viewerReaction"] == "LOVE") == 7
+    assert len(pool_queries) + len(engine_queries) <= 4, pool_queries + engine_queries
