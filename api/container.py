@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,6 +38,8 @@ from domain.personalization.interests import InterestService
 from domain.personalization.segments import SegmentService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
+from gamification.leaderboard import LeaderboardService
+from gamification.service import GamificationService
 from rally.db import create_engine, session_factory
 from rally.events import bus
 from rally.outbox import OutboxRelay
@@ -42,6 +47,8 @@ from rally.ratelimit import RateLimiter
 from rally.redis import create_redis
 from rally.settings import Settings
 from rally.uow import UnitOfWorkFactory
+
+log = structlog.get_logger(__name__)
 
 
 def register_event_handlers() -> None:
@@ -89,6 +96,9 @@ class Container:
     # SQLAlchemy's async adaptation halves the cost of a hot read.
     read_pool: asyncpg.Pool | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    gamification: GamificationService = None  # type: ignore[assignment]  # set by build()
+    leaderboards: LeaderboardService = None  # type: ignore[assignment]  # set by build()
+    _period_closer: asyncio.Task[None] | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -138,6 +148,8 @@ class Container:
         container.community = CommunityReader(container.fetch)
         container.feed = PersonalFeed(container.fetch, redis, settings)
         container.realtime = RealtimeHub(container, settings.redis_url or "")
+        container.gamification = GamificationService(uow)
+        container.leaderboards = LeaderboardService(uow, redis)
         return container
 
     async def start(self, run_relay: bool = True) -> None:
@@ -145,11 +157,23 @@ class Container:
             self.raw_dsn, min_size=1, max_size=self.settings.db_read_pool_size,
             server_settings={"application_name": "rally-read", "timezone": "UTC"})
         await self.realtime.start()
+        # Leaderboards in Redis follow the ledger's events (before the publisher announces them).
+        self.relay.add_projector(self.leaderboards.projector)
         # Last projector: events are announced only once every projection (leaderboards in
         # Redis…) reflects them, and a failed projection does not announce a batch twice.
         self.relay.add_projector(RealtimePublisher(self.redis))
         if run_relay:
             await self.relay.start()
+            self._period_closer = asyncio.create_task(self._close_finished_periods())
+
+    async def _close_finished_periods(self) -> None:
+        """Rewards each finished week's top members once (idempotent across processes)."""
+        while True:
+            try:
+                await self.leaderboards.close_finished_weeks()
+            except Exception:  # retried at the next tick; one log line
+                log.exception("closing finished leaderboard periods failed")
+            await asyncio.sleep(self.settings.leaderboard_close_check_seconds)
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
         """One read on the read pool (DataLoader batches, hot queries)."""
@@ -157,6 +181,10 @@ class Container:
         return await self.read_pool.fetch(sql, *args)
 
     async def close(self) -> None:
+        if self._period_closer is not None:
+            self._period_closer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._period_closer
         await self.relay.stop()
         if self.read_pool is not None:
             await self.read_pool.close()

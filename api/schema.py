@@ -17,6 +17,10 @@ from api.coupons import loaders as _coupon_loaders  # noqa: F401  (registers bat
 from api.coupons.resolvers import CouponMutations, CouponQueries
 from api.experiments.resolvers import ExperimentMutations, ExperimentQueries
 from api.feedback.resolvers import FeedbackMutations, FeedbackQueries
+from api.gamification import demo as _gamification_demo  # noqa: F401  (registers its demo step)
+from api.gamification import loaders as _gamification_loaders  # noqa: F401  (batch loaders)
+from api.gamification.resolvers import GamificationMutations, GamificationQueries
+from api.gamification.subscriptions import GamificationSubscriptions
 from api.members import loaders as _member_loaders  # noqa: F401  (registers batch loaders)
 from api.members.resolvers import MemberMutations, MemberQueries
 from api.moderation.resolvers import ModerationMutations, ModerationQueries
@@ -37,12 +41,13 @@ class NodeQueries:
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries,
                               CommunityQueries, ModerationQueries, NotificationQueries,
-                              SegmentQueries))
+                              SegmentQueries, GamificationQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
                                     CommunityMutations, ModerationMutations,
                                     NotificationMutations, PrivacyRightsMutations,
-                                    SegmentMutations))
-Subscription = merge_types("Subscription", (NotificationSubscriptions, CommunitySubscriptions))
+                                    SegmentMutations, GamificationMutations))
+Subscription = merge_types("Subscription", (NotificationSubscriptions, CommunitySubscriptions,
+                                            GamificationSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

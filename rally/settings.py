@@ -106,6 +106,28 @@ class Settings(BaseSettings):
     upload_types_video: list[str] = ["video/mp4", "video/quicktime", "video/webm"]
     upload_types_audio: list[str] = ["audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg"]
 
+    # gamification: levels by lifetime earned points (names and thresholds, same length,
+    # thresholds rising from 0), check-in milestone bonuses (streak day -> points), lifetime
+    # points milestones that notify, leaderboards
+    level_names: list[str] = ["Newcomer", "Regular", "Insider", "Champion", "Legend"]
+    level_thresholds: list[int] = [0, 100, 500, 2000, 10000]
+    check_in_milestones: dict[int, int] = {7: 50, 30: 300}
+    points_milestones: list[int] = [100, 500, 1000, 5000, 10000, 50000]
+    point_rule_max_points: int = 10_000
+    point_rule_max_daily_cap: int = 1_000
+    badge_max_threshold: int = 1_000_000
+    badge_max_count: int = 200
+    # "COMPETITION": ties share a rank (1, 2, 2, 4); "EARLIEST_FIRST": 1..N, of two equal
+    # scores the one reached first ranks first. Ties are always listed earliest first.
+    leaderboard_ranks: Literal["COMPETITION", "EARLIEST_FIRST"] = "COMPETITION"
+    leaderboard_around_me: int = 5
+    leaderboard_top_cache_seconds: float = 0.5
+    weekly_top_rewarded: int = 10
+    weekly_top_points: list[int] = [500, 300, 200, 100, 100, 50, 50, 50, 50, 50]
+    leaderboard_period_keep_days: int = 70
+    leaderboard_realtime_top: int = 10
+    leaderboard_close_check_seconds: float = 300.0
+
     db_pool_size: int = 20
     db_max_overflow: int = 10
     db_read_pool_size: int = 20

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from api.gamification.enums import BoardKindEnum
 from api.personalization.types import Interest
 from api.privacy.types import Consents
 from api.relay import Connection, Node, node_type, page_request, to_global_id
@@ -13,6 +14,7 @@ from domain.members.models import MemberStatus, Role
 
 if TYPE_CHECKING:
     from api.community.types import PostConnection
+    from api.gamification.types import EarnedBadge, Level
 
 RoleEnum = strawberry.enum(Role, name="Role", description="What a member may do; ADMIN holds every power.")
 MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
@@ -113,6 +115,44 @@ class User(Node):
         if info.context.viewer_id != self.member_id:
             return None
         return await info.context.services.notifications.unread_count(self.member_id)
+
+    # --- gamification ------------------------------------------------------------------
+    @strawberry.field(description="Spendable points.")
+    async def points(self, info: Info) -> int:
+        figures = await info.context.loaders.load("member_points_by_id", self.member_id)
+        return int(figures.balance) if figures else 0
+
+    @strawberry.field(description="Points earned over all time (never reduced by spending).")
+    async def lifetime_points(self, info: Info) -> int:
+        figures = await info.context.loaders.load("member_points_by_id", self.member_id)
+        return int(figures.lifetime) if figures else 0
+
+    @strawberry.field(description="The level his lifetime earned points reach.")
+    async def level(self, info: Info) -> Annotated[Level, strawberry.lazy("api.gamification.types")]:
+        from api.gamification.types import Level
+
+        figures = await info.context.loaders.load("member_points_by_id", self.member_id)
+        return Level.of(int(figures.lifetime) if figures else 0, info.context.settings)
+
+    @strawberry.field(description="Badge tiers he holds, earliest first.")
+    async def badges(self, info: Info) -> list[
+            Annotated[EarnedBadge, strawberry.lazy("api.gamification.types")]]:
+        from api.gamification.types import EarnedBadge
+
+        held = await info.context.loaders.load("member_badges_by_member", self.member_id)
+        return [EarnedBadge(tier=h.tier, awarded_at=h.awarded_at, badge_id=h.badge_id)
+                for h in held]
+
+    @strawberry.field(description="His rank on a current board; null when he is not on it.")
+    async def rank(self, info: Info,
+                   board: BoardKindEnum,  # type: ignore[valid-type]
+                   challenge_id: strawberry.ID | None = None) -> int | None:
+        from api.relay import decode_id
+        from gamification.rules import BoardKind
+
+        challenge = decode_id(challenge_id, "Challenge") if challenge_id is not None else None
+        return await info.context.services.leaderboards.rank_of(
+            BoardKind(board), self.member_id, challenge)
 
 
 async def _follow_page(info: Info, member_id: int, first: int | None, after: str | None,

@@ -4,4 +4,5 @@ Add a line per area (e.g. `import api.community.subscriptions`) when it declares
 """
 
 import api.community.subscriptions
+import api.gamification.subscriptions
 import api.notifications.subscriptions  # noqa: F401

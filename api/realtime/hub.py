@@ -217,7 +217,7 @@ class RealtimeHub:
             self._throttled(stream, key, latest)
 
     async def _deliver(self, stream: Stream, keys: list[Hashable], payload: dict[str, Any]) -> None:
-        obj = await stream.load(self._container, payload)
+        obj = await stream.load_for_keys(self._container, payload, keys)
         if obj is None:
             return
         by_key = self._index.get(stream.field, {})

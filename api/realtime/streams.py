@@ -62,6 +62,12 @@ class Stream:
     async def load(self, container: Container, payload: dict[str, Any]) -> Any | None:
         raise NotImplementedError
 
+    async def load_for_keys(self, container: Container, payload: dict[str, Any],
+                            keys: list[Hashable]) -> Any | None:
+        """The object for the subscribers of `keys` (one key for throttled streams); streams
+        whose object depends on the key (one board of several an event touches) override it."""
+        return await self.load(container, payload)
+
     def visible(self, viewer: AccessClaims | None, obj: Any) -> bool:
         return True
 

@@ -1,7 +1,7 @@
 """personalization: member interests (declared, inferred with decay) and segments
 
 Revision ID: 0012
-Revises: 0008, 0011
+Revises: 0008, 0009, 0011
 Create Date: 2026-11-30 19:45:00
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0012'
-# The brief says "0007" (the merger re-chains). On this branch 0011 (main) and 0008
-# (community) both revise 0007; revising both keeps one head so `upgrade head` works.
-down_revision: str | tuple[str, ...] | None = ("0008", "0011")
+# The brief says "0007" (the merger re-chains). On this branch 0008 (community), 0009
+# (gamification) and 0011 (main) all revise 0007; revising them all keeps one head.
+down_revision: str | tuple[str, ...] | None = ("0008", "0009", "0011")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
