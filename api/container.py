@@ -57,7 +57,8 @@ def register_event_handlers() -> None:
     import domain.community.handlers
     import domain.notifications.handlers
     import domain.personalization.handlers  # noqa: F401
-    import gamification.handlers  # noqa: F401
+    import gamification.handlers
+    import gamification.segment_rules  # noqa: F401  (level and badge segment rules)
 
 
 @dataclass

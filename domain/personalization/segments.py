@@ -9,7 +9,7 @@ of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -131,23 +131,31 @@ async def segment_size(session: AsyncSession, segment_id: int, settings: Setting
                or 0)
 
 
+RuleCheck = Callable[[AsyncSession, Any, int], Awaitable[None]]
+RULE_CHECKS: dict[SegmentRuleKind, RuleCheck] = {}
+
+
+def rule_check(kind: SegmentRuleKind) -> Callable[[RuleCheck], RuleCheck]:
+    """Register a check of a rule's value against the data (an unknown tag, a missing badge)."""
+    def register(check: RuleCheck) -> RuleCheck:
+        RULE_CHECKS[kind] = check
+        return check
+
+    return register
+
+
 # A tag is known when a post carries it, a member follows it, or a member holds it as an interest.
-_KNOWN_TAGS = text("""
-SELECT t FROM unnest(CAST(:tags AS varchar[])) t
-WHERE EXISTS (SELECT 1 FROM member_interests i WHERE i.tag = t)
-   OR EXISTS (SELECT 1 FROM topic_follows f WHERE f.topic = t)
-   OR EXISTS (SELECT 1 FROM posts p WHERE p.topics @> ARRAY[t]::varchar[])""")
+_KNOWN_TAG = text("""
+SELECT EXISTS (SELECT 1 FROM member_interests i WHERE i.tag = :t)
+    OR EXISTS (SELECT 1 FROM topic_follows f WHERE f.topic = :t)
+    OR EXISTS (SELECT 1 FROM posts p WHERE p.topics @> ARRAY[CAST(:t AS varchar)])""")
 
 
-async def _refuse_unknown_tags(session: AsyncSession, rules: list[SegmentRule]) -> None:
-    tags = [r.value for r in rules if r.kind is SegmentRuleKind.INTEREST]
-    if not tags:
-        return
-    known = set((await session.execute(_KNOWN_TAGS, {"tags": tags})).scalars())
-    for index, rule in enumerate(rules):
-        if rule.kind is SegmentRuleKind.INTEREST and rule.value not in known:
-            raise InvalidInput(f"rule {index}: no member or post uses the tag {rule.value!r}",
-                               field=f"rules.{index}", tag=rule.value)
+@rule_check(SegmentRuleKind.INTEREST)
+async def _known_tag(session: AsyncSession, tag: str, index: int) -> None:
+    if not await session.scalar(_KNOWN_TAG, {"t": tag}):
+        raise InvalidInput(f"rule {index}: no member or post uses the tag {tag!r}",
+                           field=f"rules.{index}", tag=tag)
 
 
 class SegmentService:
@@ -159,7 +167,10 @@ class SegmentService:
         name, rules = check_segment(name, rules, settings)
         compile_rules(rules, settings, datetime.now().astimezone())  # refuses unavailable kinds
         async with self._uow() as uow:
-            await _refuse_unknown_tags(uow.session, rules)
+            for index, rule in enumerate(rules):
+                check = RULE_CHECKS.get(rule.kind)
+                if check is not None:
+                    await check(uow.session, rule.value, index)
             if await uow.session.scalar(select(Segment.id).where(Segment.name == name)):
                 raise Conflict("a segment with this name exists", field="name")
             segment = Segment(name=name, rules=[r.to_json() for r in rules], created_by=actor_id)

@@ -129,3 +129,36 @@ async def test_only_marketers_see_and_define_segments(client: GraphQLClient, con
     node = await client.execute("query($id: ID!) { node(id: $id) { id } }",
                                 {"id": segment["id"]}, alice.token)
     assert node["node"] is None
+
+
+CREATE_BADGE = """mutation($input: CreateBadgeInput!) { createBadge(input: $input) { badge { id } } }"""
+
+
+async def test_level_and_badge_rules_read_gamification(client: GraphQLClient, container) -> None:
+    from gamification.ledger import Source, award
+    from tests.api.community_support import create_post
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await _member(client, "Alice")
+    bob = await _member(client, "Bob")
+    badge = (await client.execute(CREATE_BADGE, {"input": {
+        "name": "First words", "criterion": "FIRST_POST", "bronze": 1}}, marketer.token)
+    )["createBadge"]["badge"]["id"]
+    await create_post(client, alice, "Hello everyone")
+    async with container.uow() as uow:
+        await award(uow, decode_id(bob.id, "User"), 600, "BENCH", Source(), "segment-test")
+        await uow.commit()
+    holders = await _create(client, marketer.token, "First posters", [{"badgeId": badge}])
+    assert holders["size"] == 1
+    insiders = await _create(client, marketer.token, "Insiders", [{"levelAtLeast": 3}])
+    assert insiders["size"] == 1
+    async with container.uow() as uow:
+        assert await members_in_segment(uow.session, decode_id(insiders["id"], "Segment"),
+                                        uow.settings) == [decode_id(bob.id, "User")]
+    everyone = await _create(client, marketer.token, "Everyone", [{"levelAtLeast": 1}])
+    assert everyone["size"] == 3
+    from api.relay import to_global_id
+
+    error = await client.error(CREATE, {"input": {"name": "Ghost", "rules": [
+        {"badgeId": to_global_id("Badge", 999)}]}}, marketer.token)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
