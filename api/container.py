@@ -33,6 +33,9 @@ from domain.members.revocations import Revocations
 from domain.members.service import MemberService
 from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
+from domain.personalization.feed import PersonalFeed
+from domain.personalization.interests import InterestService
+from domain.personalization.segments import SegmentService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
 from gamification.campaigns.services import CampaignServices
@@ -50,14 +53,17 @@ log = structlog.get_logger(__name__)
 
 
 def register_event_handlers() -> None:
-    """Import the modules whose handlers subscribe to domain events on the bus."""
+    """Import the modules whose handlers subscribe to domain events on the bus, and those
+    that register personal data (exportMyData / deleteMyAccount) or segment rules."""
     import domain.analytics.handlers
     import domain.community.handlers
-    import domain.notifications.handlers  # noqa: F401
+    import domain.notifications.handlers
+    import domain.personalization.handlers  # noqa: F401
     import gamification.campaigns.handlers
     import gamification.campaigns.personal_data
     import gamification.handlers
-    import gamification.personal_data  # noqa: F401  (exportMyData / deleteMyAccount)
+    import gamification.personal_data
+    import gamification.segment_rules  # noqa: F401
 
 
 @dataclass
@@ -81,6 +87,9 @@ class Container:
     realtime: RealtimeHub
     revocations: Revocations
     privacy: PrivacyRights
+    interests: InterestService
+    segments: SegmentService
+    feed: PersonalFeed
     posts: PostService
     comments: CommentService
     reactions: ReactionService
@@ -130,6 +139,9 @@ class Container:
             revocations=revocations,
             privacy=PrivacyRights(uow, passwords, revocations),
             campaigns=CampaignServices.build(uow),
+            interests=InterestService(uow),
+            segments=SegmentService(uow),
+            feed=None,  # type: ignore[arg-type]  # reads on the container's pool
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
             posts=PostService(uow, limiter, redis),
@@ -142,6 +154,7 @@ class Container:
         )
         container.moderation = ModerationService(uow, limiter, container.members)
         container.community = CommunityReader(container.fetch)
+        container.feed = PersonalFeed(container.fetch, redis, settings)
         container.realtime = RealtimeHub(container, settings.redis_url or "")
         container.gamification = GamificationService(uow)
         container.leaderboards = LeaderboardService(uow, redis)

@@ -32,6 +32,7 @@ from api.members.resolvers import MemberMutations, MemberQueries
 from api.moderation.resolvers import ModerationMutations, ModerationQueries
 from api.notifications.resolvers import NotificationMutations, NotificationQueries
 from api.notifications.subscriptions import NotificationSubscriptions
+from api.personalization.resolvers import SegmentMutations, SegmentQueries
 from api.privacy.resolvers import PrivacyMutations, PrivacyRightsMutations
 from api.relay import Node, resolve_node
 
@@ -47,13 +48,13 @@ Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, Analytic
                               ExperimentQueries, FeedbackQueries, CouponQueries,
                               CommunityQueries, ModerationQueries, NotificationQueries,
                               GamificationQueries, MiniGameQueries, ChallengeQueries,
-                              PollQueries, CatalogQueries))
+                              PollQueries, CatalogQueries, SegmentQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
                                     PrivacyRightsMutations, CommunityMutations,
                                     ModerationMutations, NotificationMutations,
                                     GamificationMutations, MiniGameMutations, ChallengeMutations,
-                                    PollMutations, CatalogMutations))
+                                    PollMutations, CatalogMutations, SegmentMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions, CommunitySubscriptions,
                                             GamificationSubscriptions, ChallengeSubscriptions))
 

@@ -122,6 +122,25 @@ class ContentRestored(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InterestsDeclared(DomainEvent):
+    """The member set his explicit interests (updateProfile); personalization stores them."""
+
+    topic: ClassVar[str] = "member.interests_declared"
+    member_id: int
+    tags: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BehaviourTracked(DomainEvent):
+    """trackEvents stored new CLICK / DWELL events on posts (each `{kind, post_id,
+    duration_ms, occurred_at}`); personalization learns interests from them."""
+
+    topic: ClassVar[str] = "analytics.behaviour_tracked"
+    member_id: int
+    signals: list[dict[str, object]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemberFollowed(DomainEvent):
     topic: ClassVar[str] = "member.followed"
     follower_id: int

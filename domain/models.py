@@ -12,4 +12,5 @@ import domain.feedback.models
 import domain.members.models
 import domain.moderation.models
 import domain.notifications.models
+import domain.personalization.models
 import domain.privacy.models  # noqa: F401

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     campaign_max_points: int = 100_000
     challenge_max_target: int = 10_000
     poll_max_options: int = 10
+
     # gamification: levels by lifetime earned points (names and thresholds, same length,
     # thresholds rising from 0), check-in milestone bonuses (streak day -> points), lifetime
     # points milestones that notify, leaderboards
@@ -144,6 +145,30 @@ class Settings(BaseSettings):
     db_read_pool_size: int = 20
     log_level: str = "INFO"
     log_json: bool = True
+
+    # personalization: interests, segments, the "for you" feed
+    interest_max_explicit: int = 20
+    interest_tag_max_chars: int = 64
+    # Inferred interest scores halve every this many days (decayed on read and on update).
+    interest_half_life_days: float = 14.0
+    # What one signal adds to the topics of the post it touched; an explicit interest scores
+    # like this many points and does not decay.
+    interest_explicit_score: float = 5.0
+    interest_reaction_score: float = 1.0
+    interest_comment_score: float = 2.0
+    interest_share_score: float = 3.0
+    interest_click_score: float = 0.5
+    interest_dwell_score: float = 1.5
+    interest_dwell_min_ms: int = 10_000  # a DWELL shorter than this is not "viewed long"
+    # An interest rule of a segment matches members whose current weight reaches this.
+    segment_interest_min_weight: float = 1.0
+    segment_max_rules: int = 10
+    segment_name_max_chars: int = 80
+    feed_session_ttl_seconds: int = 1800  # idle time after which a feed session starts over
+    feed_candidates_per_source: int = 150
+    feed_interest_tags: int = 20  # strongest interests used to rank
+    feed_max_posts_per_author: int = 2  # per page (diversity)
+    feed_fresh_half_life_hours: float = 24.0
 
     @field_validator("timezone")
     @classmethod

@@ -25,6 +25,7 @@ from domain.community import rules
 from domain.community.models import MediaKind, ReactionKind, TargetType
 from domain.community.posts import MediaRef, PostDraft
 from domain.community.queries import PostOrder
+from domain.personalization.feed import feed_cursor
 from rally.errors import InvalidInput
 
 PostOrderEnum = strawberry.enum(PostOrder, name="PostOrder",
@@ -188,15 +189,18 @@ class CommunityQueries:
         return await load_post(info.context, decode_id(id, "Post"))
 
     @strawberry.field(permission_classes=[Authenticated], description=(
-        "For you: posts of followed members and topics first, then HOT."))
+        "For you: ranked for the caller (follows, interests, hot, fresh; at most 2 posts of one "
+        "author a page), never repeating a post within a feed session. `Post.feedReason` says "
+        "why each post is here."))
     async def feed(self, info: Info, first: int | None = None,
                    after: str | None = None) -> PostConnection:
         ctx = info.context
         viewer = ctx.require_member().member_id
-        page_req = page_request(ctx, first, after)
-        members, topics = await ctx.services.social.followed(viewer)
-        page = await ctx.services.community.feed(viewer, members, topics, page_req)
-        return await post_connection(info, page)
+        request = page_request(ctx, first, after)
+        page = await ctx.services.feed.page(viewer, request.first, request.after)
+        edges = list(enumerate(page.items))
+        return PostConnection.of(edges, page.has_next, lambda e: Post.in_feed(e[1]),
+                                 lambda e: feed_cursor(page, e[0]))
 
 
 @strawberry.type

@@ -83,6 +83,14 @@ class Post(Node):
     counts: strawberry.Private[dict[str, int]]
     # Filled by `prefetch` for a whole page: the fields then resolve without awaiting.
     prefetched: strawberry.Private[dict[str, Any] | None] = None
+    feed_reason: str | None = strawberry.field(
+        default=None, description="Why the feed shows this post, in a few words; null elsewhere.")
+
+    @classmethod
+    def in_feed(cls, ranked: Any) -> Post:
+        post = cls.from_row(ranked.record)
+        post.feed_reason = ranked.reason
+        return post
 
     @classmethod
     def from_row(cls, row: Any) -> Post:

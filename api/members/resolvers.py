@@ -85,6 +85,10 @@ class UpdateProfileInput:
     region: str | None = strawberry.UNSET
     occupation: str | None = strawberry.UNSET
     personalization_opt_out: bool | None = strawberry.UNSET
+    interests: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Declared interests, replacing the previous ones: trimmed, case-folded, "
+                    "'#' stripped, at most 20.")
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.gamification.enums import BoardKindEnum
+from api.personalization.types import Interest
 from api.privacy.types import Consents
 from api.relay import Connection, Node, node_type, page_request, to_global_id
 from domain.members.models import MemberStatus, Role
@@ -81,6 +82,14 @@ class User(Node):
         if ctx.viewer_id == self.member_id or ctx.has_role(Role.MODERATOR):
             return MemberStatus(self.row.status)
         return None
+
+    @strawberry.field(description="Declared and inferred interests, strongest first; visible to "
+                                  "the member himself only, null otherwise.")
+    async def interests(self, info: Info) -> list[Interest] | None:
+        if info.context.viewer_id != self.member_id:
+            return None
+        values = await info.context.services.interests.interests(self.member_id)
+        return [Interest.from_domain(v) for v in values]
 
     @strawberry.field(description="The member's posts, newest first (his pending ones to himself).")
     async def posts(self, info: Info, first: int | None = None, after: str | None = None

@@ -21,6 +21,7 @@ from domain.analytics.rules import (
     check_event,
     unique_by_client_id,
 )
+from domain.events import BehaviourTracked
 from domain.experiments.conversions import convert_from_events
 from domain.privacy.service import Purpose, is_granted
 from rally import idempotency
@@ -108,6 +109,7 @@ class TrackingService:
         if fresh:
             await self._count(uow, member_id, fresh)
             await convert_from_events(uow, member_id, _last_by_kind(fresh))
+            await _announce_behaviour(uow, member_id, fresh)
         return fresh
 
     async def _count(self, uow: UnitOfWork, member_id: int, events: list[TrackedEvent]) -> None:
@@ -122,6 +124,17 @@ class TrackingService:
                 counts[(day, Metric.DWELL_MS)] += e.duration_ms
         await add_counts(uow, counts, member_id)
         await mark_active(uow, member_id, days)
+
+
+async def _announce_behaviour(uow: UnitOfWork, member_id: int,
+                              events: list[TrackedEvent]) -> None:
+    """Clicks and long reads of posts teach personalization what the member likes."""
+    signals = [{"kind": e.kind.value, "post_id": e.target_id, "duration_ms": e.duration_ms,
+                "occurred_at": e.occurred_at}
+               for e in events
+               if e.target_type == "Post" and e.kind in (EventKind.CLICK, EventKind.DWELL)]
+    if signals:
+        await uow.publish(BehaviourTracked(member_id=member_id, signals=signals))
 
 
 def _last_by_kind(events: list[TrackedEvent]) -> dict[str, datetime]:

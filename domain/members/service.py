@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.audit.service import record as audit
-from domain.events import MemberRegistered, RolesChanged
+from domain.events import InterestsDeclared, MemberRegistered, RolesChanged
 from domain.members import rules
 from domain.members.credentials import Passwords, Tokens, hash_refresh_token, new_refresh_token
 from domain.members.models import Device, Member, MemberStatus, RefreshToken, Role
@@ -226,6 +226,10 @@ class MemberService:
         async with self._uow_factory() as uow:
             member = await self._for_update(uow, member_id)
             for name, value in changes.items():
+                if name == "interests":
+                    # Stored by personalization, in this transaction (bad tags undo it all).
+                    await uow.publish(InterestsDeclared(member_id=member_id, tags=list(value or [])))
+                    continue
                 if name == "display_name":
                     value = await screen_display_name(uow, rules.normalize_display_name(value))
                 elif name in PROFILE_FIELDS:

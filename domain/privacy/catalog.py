@@ -7,4 +7,5 @@ import domain.experiments.personal_data
 import domain.feedback.personal_data
 import domain.members.personal_data
 import domain.notifications.personal_data
+import domain.personalization.personal_data
 import domain.privacy.consents_personal_data  # noqa: F401
