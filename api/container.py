@@ -108,7 +108,7 @@ class Container:
             coupons=CouponService(uow),
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
-            posts=PostService(uow, limiter, redis),
+            posts=None,  # type: ignore[arg-type]  # needs the media service
             comments=CommentService(uow, limiter),
             reactions=ReactionService(uow, limiter),
             social=SocialService(uow),
@@ -116,6 +116,7 @@ class Container:
             moderation=None,  # type: ignore[arg-type]  # needs the member service
             community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
+        container.posts = PostService(uow, limiter, redis, container.media)
         container.moderation = ModerationService(uow, limiter, container.members)
         container.community = CommunityReader(container.fetch)
         container.realtime = RealtimeHub(container, settings.redis_url or "")

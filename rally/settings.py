@@ -101,6 +101,13 @@ class Settings(BaseSettings):
     upload_types_image: list[str] = ["image/jpeg", "image/png", "image/webp", "image/gif"]
     upload_types_video: list[str] = ["video/mp4", "video/quicktime", "video/webm"]
     upload_types_audio: list[str] = ["audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg"]
+    # S3-compatible media store (boto3, `pip install rally[s3]`); unset: files in the data dir
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_public_url: str | None = None  # where objects are served from; default endpoint/bucket
 
     db_pool_size: int = 20
     db_max_overflow: int = 10
