@@ -180,6 +180,9 @@ class ModerationService:
         async with self._uow_factory() as uow:
             target = await get_target(uow, target_type, target_id, lock=True)
             after = _TRANSITIONS[action].get(target.status)
+            if target.deleted_by_author and after is not ContentStatus.REMOVED:
+                raise InvalidInput("its author deleted this; it cannot be brought back",
+                                   reason="DELETED_BY_AUTHOR")
             if after is None:
                 raise InvalidInput(f"cannot {action.value} content that is {target.status.value}",
                                    reason="INVALID_TRANSITION", status=target.status.value)
