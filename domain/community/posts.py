@@ -95,6 +95,7 @@ class PostService:
                 insert(Post).values(
                     author_id=author_id, body=screening.text, status=status.value, topics=topics,
                     mention_ids=mentions,
+                    published_at=func.now() if status is ContentStatus.PUBLISHED else None,
                     hot_score=text(f"extract(epoch from now()) / {HOT_DECAY_SECONDS}"))
                 .returning(Post))).scalar_one()
             await _attach_media(uow, post.id, author_id, media)
