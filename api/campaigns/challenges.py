@@ -210,6 +210,8 @@ class CreateChallengeInput:
     topic: str | None = strawberry.field(default=None, description="For POST_WITH_TOPIC.")
     rewards: ChallengeRewardsInput | None = None
     segment: ChallengeSegmentInput | None = None
+    segment_id: strawberry.ID | None = strawberry.field(default=None, description=(
+        "Marketer-defined segments do not exist yet: a value is refused; use `segment`."))
     participant_cap: int | None = None
 
 
@@ -251,6 +253,9 @@ def _reward_ids(rewards: ChallengeRewardsInput) -> dict[str, Any]:
 
 
 def _draft(input: CreateChallengeInput) -> ChallengeDraft:
+    if input.segment_id is not None:
+        raise InvalidInput("saved segments are not supported yet; give segment {minLevel, "
+                           "interest}", field="segmentId")
     segment = input.segment or ChallengeSegmentInput()
     return ChallengeDraft(
         title=input.title, action=ChallengeAction(input.action), target=input.target,

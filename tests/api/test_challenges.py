@@ -214,6 +214,8 @@ _BAD_CHALLENGES = [
     ({"action": "COMMENT"}, "topic"),
     ({"endsAt": iso(now() - timedelta(days=1))}, "endsAt"),
     ({"rewards": {"points": -1}}, "rewards.points"),
+    ({"segmentId": "U2VnbWVudDox"}, "segmentId"),
+    ({"coverUrl": "javascript:alert(1)"}, "coverUrl"),
 ]
 
 
