@@ -123,7 +123,7 @@ async def raw_hammer(dsn: str, kind: str, game_id: int, members: list[int], work
             return await raw_play(conn, game_id, members[n], f"r{next(keys)}")
 
     try:
-        return await hammer(f"{kind} raw asyncpg", workers, seconds, raw)
+        return await hammer(f"{kind} raw asyncpg", workers, seconds, raw, unit="plays")
     finally:
         await pool.close()
 
@@ -170,7 +170,8 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
                                                                f"s{next(keys)}")
             return outcome.prize is not None
 
-        service = await hammer(f"{kind} playMiniGame", workers, seconds, through_service)
+        service = await hammer(f"{kind} playMiniGame", workers, seconds, through_service,
+                               unit="plays")
         await container.engine.dispose()  # both pools at once would exceed max_connections
         baseline = await raw_hammer(container.raw_dsn, kind, hot, members, workers, seconds)
         figures[kind] = (service, baseline)

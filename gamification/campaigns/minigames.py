@@ -126,7 +126,7 @@ class MiniGameService:
             questions=[{"prompt": q.prompt, "options": q.options, "correct": q.correct}
                        for q in questions])
         async with self._uow_factory() as uow:
-            await _require_campaigns(uow, [p.coupon_campaign_id for p in prizes], "prizes")
+            await require_campaigns(uow, [p.coupon_campaign_id for p in prizes], "prizes")
             uow.session.add(game)
             await uow.session.flush()
             await uow.session.execute(insert(MiniGamePrize), [
@@ -286,7 +286,7 @@ async def _replayed(uow: UnitOfWork, stored: dict[str, Any]) -> PlayOutcome:
     return PlayOutcome(play.id, play.game_id, prize, reward, score=play.score)
 
 
-async def _require_campaigns(uow: UnitOfWork, campaign_ids: list[int | None], field: str
+async def require_campaigns(uow: UnitOfWork, campaign_ids: list[int | None], field: str
                              ) -> None:
     wanted = {c for c in campaign_ids if c is not None}
     if not wanted:
