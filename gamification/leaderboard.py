@@ -176,6 +176,9 @@ class LeaderboardService:
         self._top_cache[slot] = (page, time.monotonic())
         return page
 
+    def forget_cached_pages(self) -> None:
+        self._top_cache.clear()
+
     async def _past(self, kind: BoardKind, period: Period, offset: int, count: int,
                     around_member: int | None) -> BoardView:
         assert period.start is not None
@@ -242,7 +245,7 @@ class LeaderboardService:
         for challenge_id, rows in by_challenge.items():
             await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), rows)
         built["CHALLENGE"] = len(by_challenge)
-        self._top_cache.clear()
+        self.forget_cached_pages()
         return built
 
     # --- finished weekly boards -----------------------------------------------------------
