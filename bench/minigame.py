@@ -23,6 +23,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import uvloop
 
 from bench.common import BENCH_SECRET, servers
 from bench.coupons import hammer
@@ -205,7 +206,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4)
     args = parser.parse_args()
     with servers() as env:
-        asyncio.run(run(env, args.workers, args.seconds))
+        # The event loop `rally serve` runs on (uvicorn picks uvloop when it is installed).
+        uvloop.run(run(env, args.workers, args.seconds))
 
 
 if __name__ == "__main__":
