@@ -195,7 +195,9 @@ class ChallengeRewardsInput:
 @strawberry.input
 class ChallengeSegmentInput:
     min_level: int | None = None
-    interest: str | None = strawberry.field(default=None, description="A topic tag.")
+    interest: str | None = strawberry.field(default=None, description=(
+        "A topic tag. Stored and shown, not yet enforced: it needs members' interest scores "
+        "(community area)."))
 
 
 @strawberry.input
