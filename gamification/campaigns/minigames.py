@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 
 from domain.audit.service import record as audit
 from domain.coupons.models import CouponCampaign
@@ -72,7 +72,7 @@ _GAME_WITH_PRIZES = text(
     " p.stock IS NOT NULL AS limited, p.weight, p.min_score"
     " FROM mini_games g JOIN mini_game_prizes p ON p.game_id = g.id WHERE g.id = :id"
     " ORDER BY p.position")
-_PLAYS = MiniGamePlay.__table__
+_PLAYS = cast(Table, MiniGamePlay.__table__)  # Core insert: no ORM bulk machinery per play
 
 
 @dataclass(frozen=True)

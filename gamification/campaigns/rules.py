@@ -206,7 +206,9 @@ def quiz_score(questions_json: Sequence[dict[str, object]], answers: Sequence[Se
         if any(not 0 <= c < len(options) for c in chosen):
             raise InvalidInput("an answer names an option that does not exist",
                                field=f"answers[{i}]")
-        score += set(chosen) == set(question["correct"])  # type: ignore[arg-type]
+        key = question["correct"]
+        assert isinstance(key, list)
+        score += set(chosen) == set(key)
     return score
 
 
