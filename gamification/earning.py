@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from gamification.ledger import Source, append_entry, key_used, within_daily_cap
-from gamification.models import PointRule
 from gamification.rules import DEFAULT_RULES, Action, EntryReason
 from rally.uow import UnitOfWork
 
@@ -24,11 +23,12 @@ class Rule:
     once_per_target: bool
 
 
+_RULE = text("SELECT points, daily_cap, once_per_target FROM point_rules WHERE action = :a")
+
+
 async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     """The stored rule; the built-in default when none is stored."""
-    row = (await uow.session.execute(
-        select(PointRule.points, PointRule.daily_cap, PointRule.once_per_target)
-        .where(PointRule.action == action.value))).first()
+    row = (await uow.session.execute(_RULE, {"a": action.value})).first()
     if row is None:
         return Rule(action, *DEFAULT_RULES[action])
     return Rule(action, row.points, row.daily_cap, row.once_per_target)

@@ -91,6 +91,8 @@ class BoardView:
     entries: list[BoardEntry]
     offset: int
     size: int
+    # (board, board version) of a live page: equal keys mean equal entries (render caches).
+    version: tuple[str, str] | None = None
 
 
 async def set_challenge_score(uow: UnitOfWork, challenge_id: int, member_id: int,
@@ -158,7 +160,8 @@ class LeaderboardService:
                                            around=self.settings.leaderboard_around_me)
         else:
             page = await self._cached_range(name, offset, count)
-        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size)
+        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size,
+                         (name, page.version))
 
     async def _cached_range(self, name: str, offset: int, count: int) -> BoardSlice:
         """Top pages are re-read only when the board's version moved (one cheap round trip)."""
