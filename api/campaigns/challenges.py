@@ -115,7 +115,9 @@ class Challenge(Node):
     async def leaderboard(self, info: Info, first: int | None = None, after: str | None = None
                           ) -> Connection[ChallengeLeaderboardEntry]:
         request = page_request(info.context, first, after)
-        offset = int(request.after[0]) if request.after else 0
+        offset = request.after[0] if request.after else 0
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidInput("malformed cursor", cursor=after)
         page = await info.context.services.campaigns.challenges.leaderboard(
             self.pk, request.first, offset)
         edges = [Edge(cursor=encode_cursor(e.rank), node=ChallengeLeaderboardEntry(
