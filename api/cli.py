@@ -192,7 +192,8 @@ def rebuild_leaderboards() -> None:
     """Recompute every current leaderboard in Redis from the ledger in PostgreSQL."""
 
     async def work(container: Any) -> dict[str, int]:
-        await container.relay.drain()  # what is committed but not yet relayed goes first
+        # PostgreSQL already holds what is committed but not yet relayed; the versions it
+        # writes make those events' later relay a no-op.
         return await container.leaderboards.rebuild()
 
     built = _with_container(work)

@@ -3,7 +3,8 @@
 Keys share a hash tag per board (`rally:{lb:WEEKLY:2026-11-30}:z|v|n`) so a Redis Cluster
 keeps a board's keys on one slot. `z` holds the scores, `v` each member's last applied
 version (an older event never overwrites a newer score, so replays and two relays racing
-are harmless), `n` the board's version (bumped on every write; renders are cached per `n`).
+are harmless), `n` the board's version (bumped on every write, starting at a random value; pages and their
+renders are cached per `n`).
 
 The score is the points. The sorted set's members are `<inverted time reached>:<member id>`
 (hash `m` maps a member id to his current one), and Redis orders equal scores by member, so
@@ -14,6 +15,7 @@ O(log N) ZCOUNT. With `leaderboard_ranks = EARLIEST_FIRST` ranks are 1..N in tha
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +32,12 @@ def sort_member(member_id: int, reached_at: datetime) -> str:
     """Later times give smaller strings: ZREVRANGE lists the earliest first among equals."""
     micros = int((reached_at - _EPOCH).total_seconds() * 1_000_000)
     return f"{_INVERT - min(max(micros, 0), _INVERT - 1):016d}:{member_id}"
+
+
+def _version_origin() -> int:
+    """Where a new board's version counter starts: random, so a board rebuilt after Redis
+    lost it never repeats a version a reader cached."""
+    return secrets.randbelow(10**12) * 1000
 
 
 def member_of(sort_key: str) -> int:
@@ -54,6 +62,7 @@ if old then redis.call('ZREM', KEYS[1], old) end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[5])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
+redis.call('SET', KEYS[3], ARGV[6], 'NX')
 redis.call('INCR', KEYS[3])
 local ttl = tonumber(ARGV[4])
 if ttl > 0 then
@@ -126,7 +135,8 @@ class RedisBoards:
     async def queue_set(self, pipe: Any, name: str, member_id: int, points: int, reached_at: datetime,
                   version: int, ttl_seconds: int = 0) -> None:
         await self._set(keys=list(keys_of(name)), client=pipe, args=[
-            member_id, points, version, ttl_seconds, sort_member(member_id, reached_at)])
+            member_id, points, version, ttl_seconds, sort_member(member_id, reached_at),
+            _version_origin()])
 
     async def range(self, name: str, offset: int, count: int, cached_version: str = "",
                     around_member: int | None = None, around: int = 0) -> BoardSlice:
@@ -184,5 +194,6 @@ class RedisBoards:
                         pipe.expire(key, ttl_seconds)
             else:
                 pipe.delete(z, v, m)
+            pipe.set(n, _version_origin(), nx=True)
             pipe.incr(n)
             await pipe.execute()

@@ -57,12 +57,15 @@ async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, 
     return rule.points if done else 0
 
 
-_EARNED_BY_CONTENT = text("""
-SELECT e.id, e.member_id, e.earned,
-       (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-          AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
-       (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-          AND r.reason = 'RESTORED') AS restores
+# An earning entry stands when it was taken back as often as it was given back.
+_STANDING = """
+  (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
+     AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
+  (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
+     AND r.reason = 'RESTORED') AS restores"""
+
+_EARNED_BY_CONTENT = text(f"""
+SELECT e.id, e.member_id, e.earned, {_STANDING}
 FROM point_entries e
 WHERE e.source_type = :t AND e.source_id = :i AND e.earned > 0
   AND e.reason IN ('POST_CREATED', 'COMMENT_CREATED', 'REACTION_RECEIVED')
@@ -125,12 +128,8 @@ async def withdraw_reaction_points(uow: UnitOfWork, owner_id: int, target_type: 
                                    target_id: int, reactor_id: int) -> bool:
     """An unreact takes back the point that reaction paid, if it still stands."""
     prefix = f"{Action.REACTION_RECEIVED.value}:{target_type}:{target_id}:from:{reactor_id}"
-    row = (await uow.session.execute(text("""
-        SELECT e.id, e.earned,
-          (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-             AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
-          (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-             AND r.reason = 'RESTORED') AS restores
+    row = (await uow.session.execute(text(f"""
+        SELECT e.id, e.earned, {_STANDING}
         FROM point_entries e
         WHERE e.source_type = :t AND e.source_id = :i AND e.member_id = :m
           AND e.reason = 'REACTION_RECEIVED' AND e.idempotency_key LIKE :prefix

@@ -104,7 +104,9 @@ _RENDERED_SECONDS = 5.0
 async def _entries(ctx: Any, view: BoardView) -> list[LeaderboardEntry]:
     if view.version is None:
         return await entries_with_users(ctx, view.entries)
-    key = (*view.version, view.offset, len(view.entries))
+    # Keyed by the entries themselves too: a board whose versions restarted (Redis lost and
+    # rebuilt) can never be answered with another board state's page.
+    key = (*view.version, view.offset, tuple((e.rank, e.member_id, e.score) for e in view.entries))
     cached = _rendered.get(key)
     # Members' names change without moving the board: a rendered page lives a few seconds.
     if cached is None or time.monotonic() - cached[0] > _RENDERED_SECONDS:

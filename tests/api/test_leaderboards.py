@@ -136,7 +136,6 @@ async def test_flushing_redis_and_rebuilding_gives_identical_ranks(container, cl
     before = {k: (await client.execute(BOARD, {"kind": k}))["leaderboard"]["edges"]
               for k in ("ALL_TIME", "WEEKLY", "MONTHLY")}
     await container.redis.flushdb()
-    container.leaderboards.forget_cached_pages()  # rendered pages live half a second
     assert rows((await client.execute(BOARD, {"kind": "ALL_TIME"}))["leaderboard"]) == []
     built = await container.leaderboards.rebuild()
     assert built["ALL_TIME"] == 5
@@ -180,3 +179,21 @@ async def test_a_replayed_older_event_never_overwrites_a_newer_score(container, 
         assert [(e.member_id, e.score) for e in board.entries] == [(ann, 15)]
     finally:
         await container.relay.start()
+
+
+async def test_a_page_of_twenty_loads_its_members_in_one_query(container, client, monkeypatch) -> None:
+    await _players(client, container, {f"Q{i}": 10 + i for i in range(20)})
+    reads: list[str] = []
+    original = container.fetch
+
+    async def counting(sql: str, *args):
+        reads.append(sql)
+        return await original(sql, *args)
+
+    monkeypatch.setattr(container, "fetch", counting)
+    container.leaderboards.forget_cached_pages()
+    board = await client.execute("""{ leaderboard(kind: MONTHLY, first: 20) { edges { node {
+        rank user { displayName points level { name } } } } } }""")
+    assert len(board["leaderboard"]["edges"]) == 20
+    assert sum("FROM members" in sql for sql in reads) == 1
+    assert sum("FROM member_points" in sql for sql in reads) == 1
