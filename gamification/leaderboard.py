@@ -7,7 +7,6 @@ from `period_points`, whose rows stop changing at the period's reset.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -91,6 +90,8 @@ class BoardView:
     entries: list[BoardEntry]
     offset: int
     size: int
+    # (board, board version) of a live page: equal keys mean equal entries (render caches).
+    version: tuple[str, str] | None = None
 
 
 async def set_challenge_score(uow: UnitOfWork, challenge_id: int, member_id: int,
@@ -116,8 +117,8 @@ class LeaderboardService:
         self.settings = uow_factory.settings
         self.boards = RedisBoards(redis, self.settings.leaderboard_ranks)
         self.projector = LeaderboardProjector(redis, self.boards, self.settings)
-        # (board, offset, count) -> (board version, slice, monotonic time)
-        self._top_cache: dict[tuple[str, int, int], tuple[BoardSlice, float]] = {}
+        # (board, offset, count) -> the last slice read (with its board version)
+        self._top_cache: dict[tuple[str, int, int], BoardSlice] = {}
 
     def today(self) -> date:
         return brand_day(datetime.now(tz=self.settings.tz), self.settings.tz)
@@ -158,23 +159,24 @@ class LeaderboardService:
                                            around=self.settings.leaderboard_around_me)
         else:
             page = await self._cached_range(name, offset, count)
-        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size)
+        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size,
+                         (name, page.version))
 
     async def _cached_range(self, name: str, offset: int, count: int) -> BoardSlice:
-        """Top pages are re-read only when the board's version moved (one cheap round trip)."""
+        """One round trip; the entries travel only when the board's version moved."""
         slot = (name, offset, count)
         cached = self._top_cache.get(slot)
-        fresh_enough = cached and time.monotonic() - cached[1] < self.settings.leaderboard_top_cache_seconds
-        if cached and fresh_enough:
-            return cached[0]
         page = await self.boards.range(name, offset, count,
-                                       cached_version=cached[0].version if cached else "")
+                                       cached_version=cached.version if cached else "")
         if not page.current and cached:
-            page = cached[0]
+            return cached
         if len(self._top_cache) > 1000:
             self._top_cache.clear()
-        self._top_cache[slot] = (page, time.monotonic())
+        self._top_cache[slot] = page
         return page
+
+    def forget_cached_pages(self) -> None:
+        self._top_cache.clear()
 
     async def _past(self, kind: BoardKind, period: Period, offset: int, count: int,
                     around_member: int | None) -> BoardView:
@@ -242,7 +244,7 @@ class LeaderboardService:
         for challenge_id, rows in by_challenge.items():
             await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), rows)
         built["CHALLENGE"] = len(by_challenge)
-        self._top_cache.clear()
+        self.forget_cached_pages()
         return built
 
     # --- finished weekly boards -----------------------------------------------------------
