@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -109,6 +110,11 @@ async def set_challenge_score(uow: UnitOfWork, challenge_id: int, member_id: int
     await uow.publish(ChallengeScoreChanged(challenge_id=challenge_id, member_id=member_id,
                                             score=score, version=row.version,
                                             reached_at=row.reached_at.isoformat()))
+
+
+def _row(r: Any) -> tuple[int, int, datetime, int]:
+    """(member, points, reached at, version) of a board row read from PostgreSQL."""
+    return int(r[0]), int(r[1]), r[2], int(r[3])
 
 
 class LeaderboardService:
@@ -231,18 +237,18 @@ class LeaderboardService:
             challenges = (await uow.session.execute(text(
                 "SELECT challenge_id, member_id, score, reached_at, version "
                 "FROM challenge_scores ORDER BY challenge_id"))).all()
-        await self.boards.replace(board_of(BoardKind.ALL_TIME), [tuple(r) for r in all_time])
+        await self.boards.replace(board_of(BoardKind.ALL_TIME), [_row(r) for r in all_time])
         built["ALL_TIME"] = len(all_time)
         for kind, (period, rows) in periods.items():
-            await self.boards.replace(board_of(kind, period), [tuple(r) for r in rows],
+            await self.boards.replace(board_of(kind, period), [_row(r) for r in rows],
                                       _period_ttl(self.settings))
             built[kind.value] = len(rows)
-        by_challenge: dict[int, list[tuple]] = {}
+        by_challenge: dict[int, list[tuple[int, int, datetime, int]]] = {}
         for r in challenges:
             by_challenge.setdefault(r.challenge_id, []).append(
                 (r.member_id, r.score, r.reached_at, r.version))
-        for challenge_id, rows in by_challenge.items():
-            await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), rows)
+        for challenge_id, scores in by_challenge.items():
+            await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), scores)
         built["CHALLENGE"] = len(by_challenge)
         self.forget_cached_pages()
         return built

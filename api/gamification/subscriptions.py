@@ -54,7 +54,10 @@ class LeaderboardChanged(Stream):
 
         if not keys:
             return None
-        kind, challenge_id = keys[0]  # type: ignore[misc]
+        key = keys[0]
+        assert isinstance(key, tuple)
+        kind: str = key[0]
+        challenge_id: int | None = key[1]
         # Read the board as it is now: the projector ran before the publisher.
         view = await container.leaderboards.read(
             BoardKind(kind), challenge_id=challenge_id, period=None, offset=0,

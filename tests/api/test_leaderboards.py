@@ -197,3 +197,23 @@ async def test_a_page_of_twenty_loads_its_members_in_one_query(container, client
     assert len(board["leaderboard"]["edges"]) == 20
     assert sum("FROM members" in sql for sql in reads) == 1
     assert sum("FROM member_points" in sql for sql in reads) == 1
+
+
+async def test_boards_follow_a_moderation_reversal_and_restoration(container, client) -> None:
+    from domain.events import ContentRemoved, ContentRestored, PostCreated
+    from tests.gamification_support import act
+
+    players = await _players(client, container, {"Ann": 5, "Ben": 8})
+    ann = players["Ann"][1]
+    await act(container, PostCreated(post_id=1, author_id=ann, topics=[], status="PUBLISHED"))
+    await settle(container)
+    board = (await client.execute(BOARD, {"kind": "WEEKLY"}))["leaderboard"]
+    assert rows(board)[0] == (1, 15, "Ann")
+    await act(container, ContentRemoved(target_type="POST", target_id=1, owner_id=ann, case_id=9))
+    await settle(container)
+    board = (await client.execute(BOARD, {"kind": "WEEKLY"}))["leaderboard"]
+    assert rows(board) == [(1, 8, "Ben"), (2, 5, "Ann")]
+    await act(container, ContentRestored(target_type="POST", target_id=1, owner_id=ann))
+    await settle(container)
+    board = (await client.execute(BOARD, {"kind": "ALL_TIME"}))["leaderboard"]
+    assert rows(board)[0] == (1, 15, "Ann")

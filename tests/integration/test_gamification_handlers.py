@@ -193,3 +193,29 @@ async def test_a_referred_signup_pays_both_and_counts_for_the_referrer(container
     unknown = await publish(container, MemberRegistered(member_id=bob, is_guest=False,
                                                         referral_code="NOPE0000"))
     assert unknown.points == 0 and unknown.notes
+
+
+async def test_daily_caps_and_check_ins_count_in_the_brands_day(container, client) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import text
+
+    from rally.clock import brand_day
+    from rally.uow import UnitOfWorkFactory
+
+    # UTC+14 and UTC-11: at any hour one of them is on another date than UTC.
+    zones = ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+    utc_today = datetime.now(UTC).date()
+    assert any(brand_day(datetime.now(UTC), ZoneInfo(z)) != utc_today for z in zones)
+    for i, zone in enumerate(zones):
+        brand = container.settings.model_copy(update={"timezone": zone})
+        factory = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, brand)
+        _, alice = await member(client)
+        async with factory() as uow:
+            await uow.publish(post(i + 1, alice))
+            await uow.commit()
+        async with container.engine.connect() as conn:
+            day = await conn.scalar(text(
+                "SELECT day FROM point_daily_counts WHERE member_id = :m"), {"m": alice})
+        assert day == brand_day(datetime.now(UTC), brand.tz)
