@@ -21,21 +21,25 @@ SCHEMA_PATH = Path(__file__).parent / "schema.graphql"
 
 
 def _with_container(work: Callable[[Any], Awaitable[T]]) -> T:
-    from api.container import Container
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
 
-    async def run() -> T:
-        container = Container.build(settings)
-        try:
-            return await work(container)
-        finally:
-            await container.close()
-
     with runtime(settings) as urls:
         upgrade(urls.database_url)
-        return asyncio.run(run())
+        return asyncio.run(_run_with_container(work))
+
+
+async def _run_with_container(work: Callable[[Any], Awaitable[T]]) -> T:
+    """`work` on a started container (read pool, hub) whose outbox the server relays later."""
+    from api.container import Container
+
+    container = Container.build(get_settings())
+    await container.start(run_relay=False)
+    try:
+        return await work(container)
+    finally:
+        await container.close()
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
@@ -68,16 +72,7 @@ def serve(host: str, port: int, workers: int) -> None:
                     return True
                 return False
 
-            from api.container import Container
-
-            async def run_seed() -> bool:
-                container = Container.build(get_settings())
-                try:
-                    return await seed_if_empty(container)
-                finally:
-                    await container.close()
-
-            if asyncio.run(run_seed()):
+            if asyncio.run(_run_with_container(seed_if_empty)):
                 click.echo("Loaded demo data.")
             click.echo(describe_demo_accounts())
         click.echo(f"Rally on http://{host}:{port}/graphql (GraphiQL in a browser)")

@@ -40,6 +40,8 @@ class EmbeddedRedis:
         return f"unix://{self.socket_path}"
 
     def start(self) -> str:
+        # Absolute: redis chdirs to --dir before opening --logfile and --pidfile.
+        self.directory = self.directory.resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
         self._stop_stale()
         persistence = ["--appendonly", "yes", "--save", "60 1"] if self.persistent else [
