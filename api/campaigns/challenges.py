@@ -198,8 +198,7 @@ class ChallengeRewardsInput:
 class ChallengeSegmentInput:
     min_level: int | None = None
     interest: str | None = strawberry.field(default=None, description=(
-        "A topic tag. Stored and shown, not yet enforced: it needs members' interest scores "
-        "(community area)."))
+        "An interest tag the member holds (declared, or inferred and still strong enough)."))
 
 
 @strawberry.input
@@ -215,7 +214,8 @@ class CreateChallengeInput:
     rewards: ChallengeRewardsInput | None = None
     segment: ChallengeSegmentInput | None = None
     segment_id: strawberry.ID | None = strawberry.field(default=None, description=(
-        "Marketer-defined segments do not exist yet: a value is refused; use `segment`."))
+        "A saved segment (createSegment); joining needs membership at that moment. Combines "
+        "with `segment` (both must hold)."))
     participant_cap: int | None = None
 
 
@@ -257,15 +257,13 @@ def _reward_ids(rewards: ChallengeRewardsInput) -> dict[str, Any]:
 
 
 def _draft(input: CreateChallengeInput) -> ChallengeDraft:
-    if input.segment_id is not None:
-        raise InvalidInput("saved segments are not supported yet; give segment {minLevel, "
-                           "interest}", field="segmentId")
     segment = input.segment or ChallengeSegmentInput()
     return ChallengeDraft(
         title=input.title, action=ChallengeAction(input.action), target=input.target,
         starts_at=input.starts_at, ends_at=input.ends_at, description=input.description or "",
         cover_url=input.cover_url, topic=input.topic, participant_cap=input.participant_cap,
         segment_min_level=segment.min_level, segment_interest=segment.interest,
+        segment_id=decode_id(input.segment_id, "Segment") if input.segment_id else None,
         **_reward_ids(input.rewards or ChallengeRewardsInput()))
 
 

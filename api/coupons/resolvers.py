@@ -62,8 +62,11 @@ class CouponCampaignPayload:
 @strawberry.input
 class GrantCouponsInput:
     campaign_id: strawberry.ID
-    member_ids: list[strawberry.ID] = strawberry.field(
-        description="Members to give one coupon each (segments are not supported yet).")
+    member_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Members to give one coupon each.")
+    segment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Or every member of a saved segment (createSegment), as it "
+                                  "is now.")
 
 
 @strawberry.type
@@ -160,7 +163,12 @@ class CouponMutations:
     @strawberry.mutation(permission_classes=[CAMPAIGN_WRITERS])
     async def grant_coupons(self, info: Info, input: GrantCouponsInput) -> GrantCouponsPayload:
         ctx = info.context
-        member_ids = [decode_id(m, "User") for m in input.member_ids]
+        if (input.member_ids is None) == (input.segment_id is None):
+            raise InvalidInput("give memberIds or segmentId, one of the two", field="memberIds")
+        if input.segment_id is not None:
+            member_ids = await ctx.services.segments.members(decode_id(input.segment_id, "Segment"))
+        else:
+            member_ids = [decode_id(m, "User") for m in input.member_ids or []]
         result = await ctx.services.coupons.grant(
             ctx.require_member().member_id, decode_id(input.campaign_id, "CouponCampaign"),
             member_ids)

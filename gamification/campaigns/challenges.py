@@ -15,11 +15,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.audit.service import record as audit
 from domain.pagination import Page, PageRequest
+from domain.personalization.audience import member_matches
+from domain.personalization.models import Segment
+from domain.personalization.rules import SegmentRule, SegmentRuleKind
 from gamification.campaigns import rules
 from gamification.campaigns.challenge_report import ChallengeReport, challenge_report
 from gamification.campaigns.minigames import require_campaigns
 from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
-from gamification.campaigns.points import level_of
 from gamification.campaigns.rules import ChallengeStatus
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rally.uow import UnitOfWork, UnitOfWorkFactory
@@ -40,6 +42,7 @@ class ChallengeDraft:
     reward_coupon_campaign_id: int | None = None
     segment_min_level: int | None = None
     segment_interest: str | None = None
+    segment_id: int | None = None  # a marketer's saved segment (personalization)
     participant_cap: int | None = None
 
 
@@ -100,6 +103,9 @@ class ChallengeService:
         async with self._uow_factory() as uow:
             await require_campaigns(uow, [draft.reward_coupon_campaign_id],
                                      "rewards.couponCampaignId")
+            if draft.segment_id is not None and await uow.session.get(Segment, draft.segment_id) \
+                    is None:
+                raise InvalidInput("no such segment", field="segmentId")
             uow.session.add(challenge)
             await uow.session.flush()
             await audit(uow, actor_id=actor_id, action="CREATE_CHALLENGE",
@@ -194,10 +200,12 @@ class ChallengeService:
             if status != ChallengeStatus.ACTIVE:
                 raise Conflict(f"the challenge is {status.value.lower()}: join it while it "
                                "runs", reason=f"CHALLENGE_{status.value}")
-            if challenge.segment_min_level is not None and (
-                    await level_of(uow, member_id)) < challenge.segment_min_level:
-                raise Forbidden(f"this challenge is for level {challenge.segment_min_level} "
-                                "and above", reason="OUTSIDE_SEGMENT")
+            if not await member_matches(uow.session, member_id, _audience(challenge),
+                                        challenge.segment_id, uow.settings, now):
+                raise Forbidden("this challenge is for another audience"
+                                + (f" (level {challenge.segment_min_level} and above)"
+                                   if challenge.segment_min_level else ""),
+                                reason="OUTSIDE_SEGMENT")
             joined = (await uow.session.execute(
                 pg_insert(ChallengeParticipant).values(
                     challenge_id=challenge_id, member_id=member_id, progress=0, joined_at=now,
@@ -226,3 +234,12 @@ class ChallengeService:
                                   p.reached_at) for i, p in enumerate(rows)]
         return Page(entries[:first], len(entries) > first)
 
+
+def _audience(challenge: Challenge) -> list[SegmentRule]:
+    """The challenge's inline segment as segment rules (same predicates as saved segments)."""
+    audience = []
+    if challenge.segment_min_level is not None:
+        audience.append(SegmentRule(SegmentRuleKind.LEVEL_AT_LEAST, challenge.segment_min_level))
+    if challenge.segment_interest:
+        audience.append(SegmentRule(SegmentRuleKind.INTEREST, challenge.segment_interest))
+    return audience

@@ -193,6 +193,7 @@ class Challenge(Base):
         ForeignKey("coupon_campaigns.id", ondelete="RESTRICT"))
     segment_min_level: Mapped[int | None] = mapped_column(Integer)
     segment_interest: Mapped[str | None] = mapped_column(String(64))
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="RESTRICT"))
     participant_cap: Mapped[int | None] = mapped_column(Integer)
     participant_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
