@@ -38,6 +38,7 @@ from domain.personalization.interests import InterestService
 from domain.personalization.segments import SegmentService
 from domain.privacy.rights import PrivacyRights
 from domain.privacy.service import ConsentService
+from gamification.campaigns.services import CampaignServices
 from gamification.leaderboard import LeaderboardService
 from gamification.service import GamificationService
 from rally.db import create_engine, session_factory
@@ -52,13 +53,17 @@ log = structlog.get_logger(__name__)
 
 
 def register_event_handlers() -> None:
-    """Import the modules whose handlers subscribe to domain events on the bus."""
+    """Import the modules whose handlers subscribe to domain events on the bus, and those
+    that register personal data (exportMyData / deleteMyAccount) or segment rules."""
     import domain.analytics.handlers
     import domain.community.handlers
     import domain.notifications.handlers
     import domain.personalization.handlers  # noqa: F401
+    import gamification.campaigns.handlers
+    import gamification.campaigns.personal_data
     import gamification.handlers
-    import gamification.segment_rules  # noqa: F401  (level and badge segment rules)
+    import gamification.personal_data
+    import gamification.segment_rules  # noqa: F401
 
 
 @dataclass
@@ -92,6 +97,7 @@ class Container:
     media: MediaService
     moderation: ModerationService
     community: CommunityReader
+    campaigns: CampaignServices
     raw_dsn: str = ""
     # Plain asyncpg pool for DataLoader batches: reads need no unit of work, and skipping
     # SQLAlchemy's async adaptation halves the cost of a hot read.
@@ -105,7 +111,7 @@ class Container:
     def build(cls, settings: Settings) -> Container:
         register_event_handlers()
         engine = create_engine(settings)
-        redis = create_redis(settings.redis_url or "")
+        redis = create_redis(settings.redis_url or "", settings.redis_max_connections)
         raw_dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         relay = OutboxRelay(engine, raw_dsn, projectors=[])
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
@@ -132,6 +138,7 @@ class Container:
             coupons=CouponService(uow),
             revocations=revocations,
             privacy=PrivacyRights(uow, passwords, revocations),
+            campaigns=CampaignServices.build(uow),
             interests=InterestService(uow),
             segments=SegmentService(uow),
             feed=None,  # type: ignore[arg-type]  # reads on the container's pool

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from api.campaigns.challenges import ChallengeProgress
 from api.coupons.types import Coupon
 from api.gamification.types import Badge, EarnedBadge, Level
 from rally.reward import Reward as RewardValue
@@ -18,6 +19,8 @@ class Reward:
     coupon_ids: strawberry.Private[list[int]]
     earned_badges: strawberry.Private[list[tuple[int, str]]]
     level_number: strawberry.Private[int | None]
+    challenge_progress: list[ChallengeProgress] = strawberry.field(
+        description="Challenges this action advanced (or completed).")
 
     @strawberry.field(description="Coupons the action issued to the caller.")
     async def coupons(self, info: Info) -> list[Coupon]:
@@ -46,4 +49,6 @@ class Reward:
         return cls(points=reward.points, notes=list(reward.notes),
                    coupon_ids=[c.coupon_id for c in reward.coupons],
                    earned_badges=[(b.badge_id, b.tier) for b in reward.badges],
-                   level_number=reward.level_up.number if reward.level_up else None)
+                   level_number=reward.level_up.number if reward.level_up else None,
+                   challenge_progress=[ChallengeProgress.from_advance(a)
+                                       for a in reward.challenge_progress])

@@ -8,6 +8,12 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.campaigns import loaders as _campaign_loaders  # noqa: F401  (registers batch loaders)
+from api.campaigns.catalog import CatalogMutations, CatalogQueries
+from api.campaigns.challenges import ChallengeMutations, ChallengeQueries
+from api.campaigns.minigames import MiniGameMutations, MiniGameQueries
+from api.campaigns.polls import PollMutations, PollQueries
+from api.campaigns.subscriptions import ChallengeSubscriptions
 from api.community import demo as _community_demo  # noqa: F401  (registers its demo step)
 from api.community import loaders as _community_loaders  # noqa: F401  (registers batch loaders)
 from api.community.resolvers import CommunityMutations, CommunityQueries
@@ -42,13 +48,15 @@ class NodeQueries:
 Query = merge_types("Query", (NodeQueries, MemberQueries, AuditQueries, AnalyticsQueries,
                               ExperimentQueries, FeedbackQueries, CouponQueries,
                               CommunityQueries, ModerationQueries, NotificationQueries,
-                              SegmentQueries, GamificationQueries))
+                              GamificationQueries, MiniGameQueries, ChallengeQueries,
+                              PollQueries, CatalogQueries, SegmentQueries))
 Mutation = merge_types("Mutation", (MemberMutations, PrivacyMutations, AnalyticsMutations,
                                     ExperimentMutations, FeedbackMutations, CouponMutations,
-                                    CommunityMutations, ModerationMutations,
-                                    NotificationMutations, PrivacyRightsMutations,
-                                    SegmentMutations, GamificationMutations))
+                                    PrivacyRightsMutations, CommunityMutations,
+                                    ModerationMutations, NotificationMutations,
+                                    GamificationMutations, MiniGameMutations, ChallengeMutations,
+                                    PollMutations, CatalogMutations, SegmentMutations))
 Subscription = merge_types("Subscription", (NotificationSubscriptions, CommunitySubscriptions,
-                                            GamificationSubscriptions))
+                                            GamificationSubscriptions, ChallengeSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)

@@ -3,20 +3,16 @@ ledger rows, level, badges and gamification's own events commit with the action.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from domain.events import (
     CommentCreated,
     ContentRemoved,
     ContentRestored,
-    MemberRegistered,
     PostApproved,
     PostCreated,
     PostShared,
     ReactionAdded,
     ReactionRemoved,
 )
-from domain.members.models import Member
 from gamification.earning import (
     earn,
     reaction_keys,
@@ -103,23 +99,8 @@ async def pay_share(uow: UnitOfWork, event: PostShared) -> None:
     await bump_counter(uow, event.member_id, "shares")
 
 
-@bus.subscribe(MemberRegistered)
-async def pay_referral(uow: UnitOfWork, event: MemberRegistered) -> None:
-    if not event.referral_code:
-        return
-    # The referral code is the members area's public identifier of its owner.
-    referrer = await uow.session.scalar(
-        select(Member.id).where(Member.referral_code == event.referral_code.strip().upper()))
-    if referrer is None or referrer == event.member_id:
-        uow.reward.notes.append("unknown referral code: 0 points")
-        return
-    key = f"{Action.REFERRAL_SIGNUP.value}:{event.member_id}"
-    await earn(uow, referrer, Action.REFERRAL_SIGNUP, Source("MEMBER", event.member_id),
-               once_key=key, each_key=key, actor_id=event.member_id)
-    await bump_counter(uow, referrer, "referrals", to_reward=False)
-    key = f"{Action.REFERRED_SIGNUP.value}:{event.member_id}"
-    await earn(uow, event.member_id, Action.REFERRED_SIGNUP, Source("MEMBER", referrer),
-               once_key=key, each_key=key, actor_id=event.member_id)
+# Referrals (REFERRAL_SIGNUP / REFERRED_SIGNUP) are paid by gamification/campaigns/referrals.py,
+# which also records them and refuses accounts sharing a device.
 
 
 def _case_note(case_id: int | None, reason: str = "") -> str:

@@ -208,3 +208,6 @@ class MemberBadge(Base):
 
 __all__ = ["Badge", "ChallengeScore", "CheckIn", "DailyActionCount", "MemberBadge",
            "MemberPoints", "PeriodClosing", "PeriodPoints", "PointEntry", "PointRule"]
+
+
+import gamification.campaigns.models  # noqa: E402,F401  (campaign tables)

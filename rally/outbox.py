@@ -106,7 +106,9 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
 
     async def drain(self) -> int:
-        """Relay every pending row; returns how many were delivered."""
+        """Relay every pending row; returns how many were delivered. Waits for rows another
+        relay is delivering (no SKIP LOCKED), so on return everything committed before the
+        call has been projected."""
         delivered = 0
         while True:
             async with self._engine.begin() as conn:
@@ -114,7 +116,7 @@ class OutboxRelay:
                     await conn.execute(
                         text(
                             "SELECT id, topic, payload, created_at FROM outbox ORDER BY id "
-                            "LIMIT :n FOR UPDATE SKIP LOCKED"
+                            "LIMIT :n FOR UPDATE"
                         ),
                         {"n": self._batch_size},
                     )

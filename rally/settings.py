@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".rally")
     secret: SecretStr | None = None
     timezone: str = "UTC"
+    # Connections per process; a burst of requests queues for one (see rally/redis.py).
+    redis_max_connections: int = 64
     public_url: str = "http://127.0.0.1:8000"
 
     cors_origins: list[str] = []
@@ -105,6 +107,16 @@ class Settings(BaseSettings):
     upload_types_image: list[str] = ["image/jpeg", "image/png", "image/webp", "image/gif"]
     upload_types_video: list[str] = ["video/mp4", "video/quicktime", "video/webm"]
     upload_types_audio: list[str] = ["audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg"]
+    # campaigns: mini-games, quizzes, challenges, polls, catalogue, referrals
+    minigame_max_prizes: int = 20
+    minigame_max_weight: int = 1_000_000
+    # A limited prize's stock is split over this many rows so concurrent winners don't queue.
+    minigame_stock_shards: int = 64
+    quiz_max_questions: int = 50
+    quiz_max_options: int = 10
+    campaign_max_points: int = 100_000
+    challenge_max_target: int = 10_000
+    poll_max_options: int = 10
 
     # gamification: levels by lifetime earned points (names and thresholds, same length,
     # thresholds rising from 0), check-in milestone bonuses (streak day -> points), lifetime

@@ -15,6 +15,7 @@ from api.community.types import (
     ReactionKindEnum,
     load_comment,
     load_post,
+    post_connection,
 )
 from api.members.types import User, user_by_id
 from api.permissions import Authenticated
@@ -181,7 +182,7 @@ class CommunityQueries:
         name = rules.normalize_topic(topic, ctx.settings.topic_max_chars) if topic else None
         page = await ctx.services.community.posts(ctx.viewer_id, page_request(ctx, first, after),
                                                   topic=name, order=PostOrder(order))
-        return PostConnection.from_page(page, lambda r: Post.from_row(r.record), lambda r: r.cursor)
+        return await post_connection(info, page)
 
     @strawberry.field
     async def post(self, info: Info, id: strawberry.ID) -> Post | None:
@@ -330,6 +331,7 @@ async def _follow(info: Info, input: FollowInput, following: bool) -> FollowPayl
         topic = await (social.follow_topic if following else social.unfollow_topic)(
             member, input.topic)
         return FollowPayload(user=None, topic=topic, following=following)
+    assert input.user_id is not None
     pk = decode_id(input.user_id, "User")
     if following:
         await social.follow_member(member, pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -80,6 +81,8 @@ class Post(Node):
     pk: strawberry.Private[int]
     author_id: strawberry.Private[int]
     counts: strawberry.Private[dict[str, int]]
+    # Filled by `prefetch` for a whole page: the fields then resolve without awaiting.
+    prefetched: strawberry.Private[dict[str, Any] | None] = None
     feed_reason: str | None = strawberry.field(
         default=None, description="Why the feed shows this post, in a few words; null elsewhere.")
 
@@ -101,22 +104,29 @@ class Post(Node):
                    author_id=_value(row, "author_id"),
                    counts=_counts(_value(row, "reaction_counts")))
 
+    # These resolvers return the prefetched value, or an awaitable graphql-core awaits: a
+    # page of posts then costs no coroutine per field.
     @strawberry.field
-    async def author(self, info: Info) -> User | None:
-        return await user_by_id(info, self.author_id)
+    def author(self, info: Info) -> User | None:
+        if self.prefetched is not None and "author" in self.prefetched:
+            return self.prefetched["author"]  # type: ignore[no-any-return]
+        return user_by_id(info, self.author_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Attached media, in the author's order.")
-    async def media(self, info: Info) -> list[Media]:
-        rows = await info.context.loaders.load("media_by_post", self.pk)
-        return [Media.from_row(r) for r in rows]
+    def media(self, info: Info) -> list[Media]:
+        if self.prefetched is not None and "media" in self.prefetched:
+            return self.prefetched["media"]  # type: ignore[no-any-return]
+        return _media(info, self.pk)  # type: ignore[return-value]
 
     @strawberry.field(description="Reactions per kind (kinds with none are left out).")
     def reaction_counts(self) -> list[ReactionCount]:
         return _reaction_counts(self.counts)
 
     @strawberry.field(description="The caller's reaction, if any.")
-    async def viewer_reaction(self, info: Info) -> ReactionKindEnum | None:  # type: ignore[valid-type]
-        return await _viewer_reaction(info, "POST", self.pk)
+    def viewer_reaction(self, info: Info) -> ReactionKindEnum | None:  # type: ignore[valid-type]
+        if self.prefetched is not None and "viewer_reaction" in self.prefetched:
+            return self.prefetched["viewer_reaction"]
+        return _viewer_reaction(info, "POST", self.pk)
 
     @strawberry.field(description="Top-level comments, oldest first.")
     async def comments(self, info: Info, first: int | None = None,
@@ -133,6 +143,71 @@ class Post(Node):
         edits = await info.context.services.posts.edits(self.pk)
         return [PostEdit(body=e.previous_body, topics=list(e.previous_topics),
                          replaced_at=e.edited_at) for e in edits]
+
+
+async def _media(info: Info, post_id: int) -> list[Media]:
+    rows = await info.context.loaders.load("media_by_post", post_id)
+    return [Media.from_row(r) for r in rows]
+
+
+def _node_fields(info: Info) -> set[str]:
+    """Names selected on the connection's nodes (`edges { node { … } }` or `nodes { … }`)."""
+    names: set[str] = set()
+
+    def walk(selections: Any, depth: int) -> None:
+        for selection in selections:
+            inner = getattr(selection, "selections", None) or []
+            name = getattr(selection, "name", None)
+            if name is None:  # inline fragment or fragment spread
+                walk(inner, depth)
+            elif depth == 0 and name in ("edges", "nodes"):
+                walk(inner, 1 if name == "edges" else 2)
+            elif depth == 1 and name == "node":
+                walk(inner, 2)
+            elif depth == 2:
+                names.add(name)
+
+    for field in info.selected_fields:
+        walk(field.selections, 0)
+    return names
+
+
+async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
+    """Loads what the page selected for all its posts at once (one query per kind)."""
+    if not posts:
+        return posts
+    wanted = _node_fields(info)
+    loaders = info.context.loaders
+    ids = [p.pk for p in posts]
+    viewer = info.context.viewer_id
+    jobs: dict[str, Any] = {}
+    if "author" in wanted:
+        jobs["author"] = loaders.load_many("members_by_id", [p.author_id for p in posts])
+    if "media" in wanted:
+        jobs["media"] = loaders.load_many("media_by_post", ids)
+    if "viewerReaction" in wanted and viewer is not None:
+        jobs["viewer_reaction"] = loaders.load_many("viewer_reactions",
+                                                    [(viewer, "POST", i) for i in ids])
+    results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    for index, post in enumerate(posts):
+        post.prefetched = {}
+        if "author" in results:
+            row = results["author"][index]
+            post.prefetched["author"] = User.from_row(row) if row is not None else None
+        if "media" in results:
+            post.prefetched["media"] = [Media.from_row(r) for r in results["media"][index]]
+        if "viewer_reaction" in results:
+            kind = results["viewer_reaction"][index]
+            post.prefetched["viewer_reaction"] = ReactionKind(kind) if kind else None
+        elif viewer is None:
+            post.prefetched["viewer_reaction"] = None
+    return posts
+
+
+async def post_connection(info: Info, page: Any) -> PostConnection:
+    posts = await prefetch(info, [Post.from_row(r.record) for r in page.items])
+    return PostConnection.of(  # type: ignore[return-value]  # `of` builds the subclass
+        zip(posts, page.items, strict=True), page.has_next, lambda x: x[0], lambda x: x[1].cursor)
 
 
 @strawberry.type

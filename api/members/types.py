@@ -90,15 +90,16 @@ class User(Node):
             return None
         values = await info.context.services.interests.interests(self.member_id)
         return [Interest.from_domain(v) for v in values]
+
     @strawberry.field(description="The member's posts, newest first (his pending ones to himself).")
     async def posts(self, info: Info, first: int | None = None, after: str | None = None
                     ) -> Annotated[PostConnection, strawberry.lazy("api.community.types")]:
-        from api.community.types import Post, PostConnection
+        from api.community.types import post_connection
 
         ctx = info.context
         page = await ctx.services.community.posts(ctx.viewer_id, page_request(ctx, first, after),
                                                   author_id=self.member_id)
-        return PostConnection.from_page(page, lambda r: Post.from_row(r.record), lambda r: r.cursor)
+        return await post_connection(info, page)
 
     @strawberry.field(description="Members following this one, latest first.")
     async def followers(self, info: Info, first: int | None = None,
@@ -115,6 +116,7 @@ class User(Node):
         if info.context.viewer_id != self.member_id:
             return None
         return await info.context.services.notifications.unread_count(self.member_id)
+
 
     # --- gamification ------------------------------------------------------------------
     @strawberry.field(description="Spendable points.")

@@ -3,6 +3,7 @@
 Add a line per area (e.g. `import api.community.subscriptions`) when it declares streams.
 """
 
+import api.campaigns.subscriptions
 import api.community.subscriptions
 import api.gamification.subscriptions
 import api.notifications.subscriptions  # noqa: F401

@@ -26,6 +26,7 @@ from api.limits import limit_violation, measure
 from api.realtime.connection import LEGACY_WS, TRANSPORT_WS, Connection, Protocol
 from api.realtime.streams import stream_for
 from api.realtime.subscription import Subscription
+from api.suspension import write_refused
 from domain.members.credentials import AccessClaims
 from domain.members.models import Role
 from rally.errors import DomainError, ErrorCode, Forbidden, RateLimited, Unauthenticated
@@ -164,6 +165,11 @@ class RealtimeServer:
                                             self.settings.default_page_size), self.settings)
         if violation:
             raise GraphQLError(violation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
+        if operation.operation is OperationType.MUTATION and connection.viewer is not None:
+            context._claims, context._auth_checked = connection.viewer, True
+            refusal = await write_refused(context, operation)
+            if refusal is not None:
+                raise refusal
         if operation.operation is not OperationType.SUBSCRIPTION:
             await self._run_once(connection, id_, prepared.document, variables, name)
             return

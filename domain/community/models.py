@@ -23,11 +23,13 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.members.models import Member
 from rally.db import Base, created_at_column
 
 
@@ -217,3 +219,7 @@ class Block(Base):
         PrimaryKeyConstraint("blocker_id", "blocked_id"),
         Index("ix_blocks_blocked_id", "blocked_id"),
     )
+
+
+# `@mentions` resolve by display name, case-insensitively (declared here: the community needs it).
+Index("ix_members_display_name_lower", func.lower(Member.display_name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -78,7 +79,7 @@ class ReactionService:
         return ReactionResult(target, None, uow.reward)
 
 
-async def _current_kind(uow: UnitOfWork, params: dict[str, object]) -> ReactionKind | None:
+async def _current_kind(uow: UnitOfWork, params: Mapping[str, object]) -> ReactionKind | None:
     value = await uow.session.scalar(_CURRENT, params)
     return ReactionKind(value) if value is not None else None
 

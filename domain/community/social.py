@@ -46,6 +46,7 @@ class SocialService:
             if not is_live(post):
                 raise NotFound("post not found")
             code = await uow.session.scalar(select(Member.referral_code).where(Member.id == member_id))
+            assert code is not None  # every member gets one at registration
             share_id = (await uow.session.execute(insert(Share).values(
                 post_id=post_id, member_id=member_id, channel=channel, referral_code=code,
                 code_owner_id=member_id).returning(Share.id))).scalar_one()

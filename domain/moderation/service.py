@@ -206,7 +206,6 @@ class ModerationService:
 
     async def _announce(self, uow: UnitOfWork, target: Target, after: ContentStatus) -> None:
         before = target.status
-        common = dict(target_type=target.type.value, target_id=target.id, owner_id=target.owner_id)
         if before is ContentStatus.PENDING and after is ContentStatus.PUBLISHED:
             if target.type is TargetType.POST:
                 topics = await uow.session.scalar(text("SELECT topics FROM posts WHERE id = :id"),
@@ -221,9 +220,11 @@ class ModerationService:
                                                  post_author_id=post_author,
                                                  parent_id=target.parent_id))
         elif before is ContentStatus.PUBLISHED and after is not ContentStatus.PUBLISHED:
-            await uow.publish(ContentRemoved(**common, reason="MODERATION"))
+            await uow.publish(ContentRemoved(target_type=target.type.value, target_id=target.id,
+                                             owner_id=target.owner_id, reason="MODERATION"))
         elif before in (ContentStatus.HIDDEN, ContentStatus.REMOVED) and after is ContentStatus.PUBLISHED:
-            await uow.publish(ContentRestored(**common))
+            await uow.publish(ContentRestored(target_type=target.type.value, target_id=target.id,
+                                              owner_id=target.owner_id))
 
     # --- actions on members ------------------------------------------------------------
 

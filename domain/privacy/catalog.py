@@ -1,6 +1,7 @@
 """Imports every area's personal-data sources so they register (see personal_data.py)."""
 
 import domain.analytics.personal_data
+import domain.community.personal_data
 import domain.coupons.personal_data
 import domain.experiments.personal_data
 import domain.feedback.personal_data

@@ -15,8 +15,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rally.uow import UnitOfWork
+
 Exporter = Callable[[AsyncSession, int], Awaitable[Any]]
-Eraser = Callable[[AsyncSession, int], Awaitable[None]]
+# Erasers get the unit of work: some need its settings or an after-commit step (files).
+Eraser = Callable[[UnitOfWork, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,12 @@ def statements(*sqls: str) -> Eraser:
     """An eraser running each of `sqls` with `:member_id`, in order."""
     compiled = [text(sql) for sql in sqls]
 
-    async def erase(session: AsyncSession, member_id: int) -> None:
+    async def erase(uow: UnitOfWork, member_id: int) -> None:
         for statement in compiled:
-            await session.execute(statement, {"member_id": member_id})
+            await uow.session.execute(statement, {"member_id": member_id})
 
     return erase
 
 
-async def keep(session: AsyncSession, member_id: int) -> None:
+async def keep(uow: UnitOfWork, member_id: int) -> None:
     """Kept as it is: it names nobody once the member row is anonymized."""

@@ -110,7 +110,7 @@ class PrivacyRights:
             elif (confirmation or "").strip() != phrase:
                 raise InvalidInput(f'type "{phrase}" to confirm', field="confirmation")
             for source in SOURCES.values():
-                await source.erase(uow.session, member_id)
+                await source.erase(uow, member_id)
             await uow.session.execute(delete(DataExport).where(DataExport.member_id == member_id))
             await uow.session.execute(update(Member).where(Member.id == member_id).values(
                 email=None, password_hash=None, display_name=DELETED_NAME, avatar_url=None,

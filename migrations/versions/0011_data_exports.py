@@ -1,7 +1,7 @@
 """data exports: the documents behind exportMyData's signed URLs
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-30 20:05:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0011'
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """personalization: member interests (declared, inferred with decay) and segments
 
 Revision ID: 0012
-Revises: 0008, 0009, 0011
+Revises: 0011
 Create Date: 2026-11-30 19:45:00
 """
 from __future__ import annotations
@@ -13,9 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0012'
-# The brief says "0007" (the merger re-chains). On this branch 0008 (community), 0009
-# (gamification) and 0011 (main) all revise 0007; revising them all keeps one head.
-down_revision: str | tuple[str, ...] | None = ("0008", "0009", "0011")
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text, update
 
 from domain.privacy.models import DataExport
+from tests.api.community_support import FOLLOW, create_comment, create_post, react
 from tests.support import PASSWORD, GraphQLClient
 
 EXPORT = "mutation { exportMyData { url expiresAt } }"
@@ -42,6 +43,7 @@ async def _download(client: GraphQLClient, url: str):
 async def test_export_holds_everything_about_the_caller_only(client: GraphQLClient) -> None:
     alice = await _active_member(client, "Alice")
     await _active_member(client, "Bob")
+    await create_post(client, alice, "Alice's first run", topics=["running"])
     link = (await client.execute(EXPORT, token=alice.token))["exportMyData"]
     assert datetime.fromisoformat(link["expiresAt"]) > datetime.now(UTC)
     response = await _download(client, link["url"])
@@ -53,7 +55,11 @@ async def test_export_holds_everything_about_the_caller_only(client: GraphQLClie
     assert document["profile"][0]["bio"] == "Alice runs marathons"
     assert [e["client_event_id"] for e in document["events"]] == ["e-1"]
     assert [f["text"] for f in document["feedback"]] == ["Alice wants dark mode"]
+    assert [p["body"] for p in document["posts"]] == ["Alice's first run"]
+    assert [e["reason"] for e in document["points"]] == ["POST_CREATED"]
     assert document["sessions"] and "deletionPolicy" in document
+    assert set(document["deletionPolicy"]) <= set(document)  # every source exported a section
+    assert {"miniGamePlays", "pollVotes", "checkIns", "follows"} <= set(document)
     assert "Bob" not in response.text
 
 
@@ -85,6 +91,12 @@ async def test_wrong_password_deletes_nothing(client: GraphQLClient) -> None:
 async def test_deleted_account_leaves_no_trace_and_every_token_dies(
         client: GraphQLClient, container) -> None:
     alice = await _active_member(client, "Alicia Quixotic")
+    bob = await client.register("Bob")
+    post = await create_post(client, alice, "Zanzibarish sunrise run", topics=["running"])
+    await create_comment(client, alice, post["id"], "Zanzibarish again")
+    await react(client, bob, post["id"])
+    await client.execute(FOLLOW, {"input": {"userId": bob.id}}, alice.token)
+    await client.execute(FOLLOW, {"input": {"userId": alice.id}}, bob.token)
     await client.execute(EXPORT, token=alice.token)
     # A second device session: its tokens must die too.
     other = (await client.execute(LOGIN, {"e": alice.email, "p": PASSWORD}))["login"]
@@ -99,7 +111,10 @@ async def test_deleted_account_leaves_no_trace_and_every_token_dies(
         == "UNAUTHENTICATED"
 
     assert await _tables_mentioning(container, alice.email, "Alicia", "Quixotic", "marathons",
-                                    "dark mode") == []
+                                    "dark mode", "Zanzibarish") == []
+    # His post is gone for everyone; Bob's reaction stays an anonymous count.
+    assert (await client.execute("query($id: ID!) { post(id: $id) { id } }",
+                                 {"id": post["id"]}, bob.token))["post"] is None
     again = await client.register("Alicia", email=alice.email)  # the email is free again
     assert again.id != alice.id
 

@@ -86,3 +86,20 @@ async def test_moderation_queue_changes_reach_moderators_only(client, container,
         assert pushed["openCount"] == 1
         assert pushed["case"] == {"status": "OPEN", "reporterCount": 1,
                                   "post": {"id": post["id"]}}
+
+
+async def test_a_suspended_member_cannot_write_over_the_websocket_either(client, container, ws):
+    from datetime import UTC, datetime, timedelta
+
+    mod = await client.member_with_roles(container, "MODERATOR")
+    alice = await client.register("Alice")
+    until = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    await client.execute("""mutation($input: SuspendUserInput!) { suspendUser(input: $input) {
+        user { id } } }""", {"input": {"userId": alice.id, "until": until, "reason": "cool off"}},
+        mod.token)
+    async with ws.connect() as socket:
+        await socket.init(alice.token)
+        await socket.subscribe("""mutation { createPost(input: {body: "sneaky"}) { post { id } } }""")
+        message = await socket.receive()
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"

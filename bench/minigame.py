@@ -1,0 +1,211 @@
+"""Playing one mini-game with a limited prize: the service beside raw asyncpg, same SQL.
+
+    .venv/bin/python -m bench.minigame [--workers 64] [--seconds 4]
+
+Each of 64 members loops "play once" on ONE wheel (one worker process, in-process service).
+Half the draws hit the limited prize and take a unit of its stock (the hot-row case, split
+over `minigame_stock_shards` rows). Then a plain asyncpg transaction runs the same
+statements in the same run, and the ratio is printed. Two prize kinds are measured:
+  - POINTS: the stock is the only shared row (ledger rows are per member);
+  - COUPON: every win also takes one from ONE coupon campaign's quota (`issue_coupon`, the
+    coupons area's single hot row: see bench/coupons.py); this bounds the coupon case.
+Finally a prize with stock 500 is hammered by 2000 concurrent plays and the winners, coupons
+and stock are counted: the oversell must be 0.
+Targets (issue 6): >= 400 plays/s, p99 < 80 ms, ratio >= 0.35, oversell 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from bench.common import BENCH_SECRET, servers
+from bench.coupons import hammer
+
+# The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
+PLAY_SQL = {
+    "claim": ("INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
+              " VALUES ($1, 'playMiniGame', $2, 'h') ON CONFLICT DO NOTHING RETURNING key"),
+    "game": "SELECT * FROM mini_games WHERE id = $1",
+    "now": "SELECT now()",
+    "free": ("INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
+             " VALUES ($1, $2, current_date, 1) ON CONFLICT (game_id, member_id, day)"
+             " DO UPDATE SET free_plays = d.free_plays + 1 WHERE d.free_plays < $3"
+             " RETURNING d.free_plays"),
+    "prizes": ("SELECT id, name, points, coupon_campaign_id, stock IS NOT NULL, weight"
+               " FROM mini_game_prizes WHERE game_id = $1 ORDER BY position"),
+    "play": ("INSERT INTO mini_game_plays (game_id, member_id, day, free, prize_id, points_won,"
+             " cost_points) VALUES ($1, $2, current_date, true, $3, 0, 0) RETURNING id"),
+    "remember": ("UPDATE idempotency_keys SET response = $3 WHERE member_id = $1"
+                 " AND operation = 'playMiniGame' AND key = $2"),
+    "challenges": ("SELECT c.id FROM challenges c JOIN challenge_participants p"
+                   " ON p.challenge_id = c.id WHERE p.member_id = $1 AND p.completed_at IS NULL"
+                   " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
+                   " AND c.ended_at IS NULL"),
+    "quota": ("UPDATE coupon_campaigns SET issued = issued + 1 WHERE id = $1 AND issued < quota"
+              " AND valid_until > now() RETURNING name, per_member_limit"),
+    "holding": ("INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+                " VALUES ($1, $2, 1) ON CONFLICT (campaign_id, member_id)"
+                " DO UPDATE SET issued = h.issued + 1 WHERE h.issued < $3 RETURNING h.issued"),
+    "coupon": ("INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
+               " VALUES ($1, $2, $3, 'MINI_GAME', $4) ON CONFLICT (code) DO NOTHING RETURNING id"),
+    "notify": ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
+               " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
+    "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
+              " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
+              " SELECT shard FROM mini_game_prize_stock WHERE prize_id = $1 AND remaining > 0"
+              " ORDER BY (shard + $2) % 1024 LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING shard"),
+    "spend_key": ("INSERT INTO point_entries (member_id, delta, earned, reason, source_type,"
+                  " source_id, idempotency_key) VALUES ($1, $2, $2, 'MINI_GAME_PRIZE',"
+                  " 'MINI_GAME', $3, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"),
+    "balance": ("INSERT INTO member_points (member_id, balance, lifetime, version)"
+                " VALUES ($1, $2, $2, 1) ON CONFLICT (member_id) DO UPDATE SET"
+                " balance = member_points.balance + $2, lifetime = member_points.lifetime + $2,"
+                " version = member_points.version + 1 RETURNING balance, lifetime, level"),
+    "periods": ("INSERT INTO period_points (kind, period_start, member_id, score)"
+                " VALUES ('WEEKLY', current_date, $1, $2), ('MONTHLY', current_date, $1, $2)"
+                " ON CONFLICT (kind, period_start, member_id) DO UPDATE SET"
+                " score = period_points.score + excluded.score"),
+    "outbox": "INSERT INTO outbox (topic, payload) SELECT unnest($1::text[]), '{}'::jsonb",
+}
+
+
+async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: str) -> bool:
+    """One play in a plain asyncpg transaction running the service's statements."""
+    from domain.coupons.codes import new_code
+    from gamification.campaigns.rules import draw
+
+    async with conn.transaction():
+        await conn.fetchrow(PLAY_SQL["claim"], member_id, key)
+        await conn.fetchrow(PLAY_SQL["game"], game_id)
+        await conn.fetchval(PLAY_SQL["now"])
+        await conn.fetchrow(PLAY_SQL["free"], game_id, member_id, 1_000_000)
+        prizes = await conn.fetch(PLAY_SQL["prizes"], game_id)
+        prize = prizes[draw([p["weight"] for p in prizes])]
+        paying = prize["coupon_campaign_id"] is not None or prize["points"] > 0
+        play_id = await conn.fetchval(PLAY_SQL["play"], game_id, member_id,
+                                      prize["id"] if paying else None)
+        await conn.execute(PLAY_SQL["remember"], member_id, key, '{"playId": %d}' % play_id)
+        await conn.fetch(PLAY_SQL["challenges"], member_id)
+        topics = ["minigame.played"]
+        won = paying and await conn.fetchrow(PLAY_SQL["stock"], prize["id"], play_id % 1024)
+        if won and prize["coupon_campaign_id"] is not None:
+            campaign = prize["coupon_campaign_id"]
+            taken = await conn.fetchrow(PLAY_SQL["quota"], campaign)
+            await conn.fetchrow(PLAY_SQL["holding"], campaign, member_id,
+                                taken["per_member_limit"])
+            coupon = await conn.fetchval(PLAY_SQL["coupon"], campaign, member_id, new_code(),
+                                         play_id)
+            await conn.fetchrow(PLAY_SQL["notify"], member_id, coupon)
+            topics.append("notification.changed")
+        if won and prize["points"] > 0:
+            await conn.fetchval(PLAY_SQL["spend_key"], member_id, prize["points"], game_id,
+                                f"minigame-play:{play_id}")
+            await conn.fetchrow(PLAY_SQL["balance"], member_id, prize["points"])
+            await conn.execute(PLAY_SQL["periods"], member_id, prize["points"])
+            topics.append("gamification.points_changed")
+        await conn.execute(PLAY_SQL["outbox"], topics)
+    return bool(won)
+
+
+async def raw_hammer(dsn: str, kind: str, game_id: int, members: list[int], workers: int,
+                     seconds: float) -> tuple[float, float, float]:
+    pool = await asyncpg.create_pool(dsn, min_size=workers, max_size=workers)
+    keys = itertools.count()
+
+    async def raw(n: int) -> bool:
+        async with pool.acquire() as conn:
+            return await raw_play(conn, game_id, members[n], f"r{next(keys)}")
+
+    try:
+        return await hammer(f"{kind} raw asyncpg", workers, seconds, raw)
+    finally:
+        await pool.close()
+
+
+async def run(env: dict[str, str], workers: int, seconds: float) -> None:
+    from api.container import Container
+    from domain.coupons import rules as coupon_rules
+    from domain.coupons.service import CampaignDraft
+    from gamification.campaigns.minigames import GameDraft
+    from gamification.campaigns.models import GameKind
+    from gamification.campaigns.rules import PrizeDraft
+    from rally.settings import Settings
+
+    settings = Settings(env="test", database_url=env["DATABASE_URL"], redis_url=env["REDIS_URL"],
+                        secret=BENCH_SECRET, password_time_cost=1, password_memory_kib=1024,
+                        db_pool_size=workers, db_max_overflow=0, db_read_pool_size=1,
+                        log_level="WARNING")
+    container = Container.build(settings)
+    await container.start(run_relay=False)
+    members = [(await container.members.register(f"p{i}@bench.test", "bench password 1",
+                                                 f"P{i}")).member.id for i in range(workers)]
+    marketer = members[0]
+    now = datetime.now(UTC)
+    campaign = (await container.coupons.create_campaign(marketer, CampaignDraft(
+        name="bench", discount=coupon_rules.discount("PERCENT", 10, None), quota=10_000_000,
+        per_member_limit=10_000_000, valid_from=now, valid_until=now + timedelta(days=1),
+        terms=""))).id
+
+    async def game(stock: int, weight_nothing: int, points: int = 0) -> int:
+        prize = PrizeDraft("10 points", weight=1, points=points, stock=stock) if points else \
+            PrizeDraft("10% off", weight=1, coupon_campaign_id=campaign, stock=stock)
+        return (await container.campaigns.minigames.create_game(marketer, GameDraft(
+            kind=GameKind.WHEEL, title="bench", starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=1), free_plays_per_day=1_000_000,
+            prizes=[prize, PrizeDraft("Nothing", weight=weight_nothing)]))).id
+
+    keys = itertools.count()
+    figures = {}
+    for kind, points in (("POINTS", 10), ("COUPON", 0)):
+        hot = await game(stock=10_000_000, weight_nothing=1, points=points)
+
+        async def through_service(n: int, hot: int = hot) -> bool:
+            outcome = await container.campaigns.minigames.play(members[n], hot,
+                                                               f"s{next(keys)}")
+            return outcome.prize is not None
+
+        service = await hammer(f"{kind} playMiniGame", workers, seconds, through_service)
+        await container.engine.dispose()  # both pools at once would exceed max_connections
+        baseline = await raw_hammer(container.raw_dsn, kind, hot, members, workers, seconds)
+        figures[kind] = (service, baseline)
+        print(f"{kind} ratio service/raw: {service[0] / baseline[0]:.2f}")
+
+    limited = await game(stock=500, weight_nothing=0)
+    outcomes = await asyncio.gather(*[
+        container.campaigns.minigames.play(members[i % workers], limited, secrets.token_hex(8))
+        for i in range(2000)], return_exceptions=True)
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    for error in failed[:1]:
+        print("failed play:", getattr(getattr(error, "orig", None), "__cause__", error))
+    winners = sum(1 for o in outcomes if not isinstance(o, BaseException) and o.prize)
+    [row] = await container.fetch(
+        "SELECT (SELECT count(*) FROM coupons c JOIN mini_game_plays p ON p.id = c.source_id"
+        "  AND c.source = 'MINI_GAME' WHERE p.game_id = $1) AS coupons,"
+        " (SELECT sum(s.remaining) FROM mini_game_prize_stock s JOIN mini_game_prizes p"
+        "  ON p.id = s.prize_id WHERE p.game_id = $1) AS remaining", limited)
+    print(f"stock 500, 2000 concurrent plays ({len(failed)} failed): {winners} winners, "
+          f"{row['coupons']} coupons, "
+          f"stock left {row['remaining']}, oversell {max(0, row['coupons'] - 500)}")
+    for kind, (service, baseline) in figures.items():
+        print(f"{kind}: targets >= 400 plays/s ({service[0]:.0f}), p99 < 80 ms "
+              f"({service[2]:.1f}), ratio >= 0.35 ({service[0] / baseline[0]:.2f})")
+    await container.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=4)
+    args = parser.parse_args()
+    with servers() as env:
+        asyncio.run(run(env, args.workers, args.seconds))
+
+
+if __name__ == "__main__":
+    main()

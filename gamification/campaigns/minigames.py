@@ -1,0 +1,270 @@
+"""Mini-games (WHEEL, SCRATCH, QUIZ): the prize table, plays and quiz answers.
+
+A play is ONE transaction: the idempotency key, the free play of the day or the points,
+the draw (cryptographic RNG), the play row, the PLAY_GAME challenge progress, then the
+prize (see `payout.py`: the hot stock and quota rows are locked last).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text
+
+from domain.audit.service import record as audit
+from domain.coupons.models import CouponCampaign
+from domain.pagination import Page, PageRequest, keyset_page
+from gamification.campaigns import rules
+from gamification.campaigns.events import MiniGamePlayed
+from gamification.campaigns.models import (
+    GameKind,
+    MiniGame,
+    MiniGamePlay,
+    MiniGamePrize,
+    MiniGamePrizeStock,
+)
+from gamification.campaigns.payout import PrizeSlot, pay_prize
+from gamification.campaigns.points import spend_points
+from gamification.campaigns.retry import retry_on_deadlock
+from rally.clock import brand_day
+from rally.errors import Conflict, InvalidInput, NotFound
+from rally.idempotency import claim, remember
+from rally.reward import CouponIssued, Reward
+from rally.uow import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class GameDraft:
+    kind: GameKind
+    title: str
+    prizes: list[rules.PrizeDraft]
+    starts_at: datetime
+    ends_at: datetime
+    cost_points: int = 0
+    free_plays_per_day: int = 0
+    questions: list[rules.QuestionDraft] = field(default_factory=list)
+
+
+@dataclass
+class PlayOutcome:
+    play_id: int
+    game_id: int
+    prize: PrizeSlot | None
+    reward: Reward
+    score: int | None = None
+    question_count: int | None = None
+
+
+_USE_FREE_PLAY = text(
+    "INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
+    " VALUES (:game_id, :member_id, :day, 1)"
+    " ON CONFLICT (game_id, member_id, day) DO UPDATE SET free_plays = d.free_plays + 1"
+    " WHERE d.free_plays < :allowance RETURNING d.free_plays")
+_CLAIM_QUIZ = text(
+    "INSERT INTO quiz_submissions (game_id, member_id, play_id, score)"
+    " VALUES (:game_id, :member_id, :play_id, :score) ON CONFLICT DO NOTHING RETURNING play_id")
+_PRIZE_COLUMNS = (MiniGamePrize.id, MiniGamePrize.name, MiniGamePrize.points,
+                  MiniGamePrize.coupon_campaign_id, MiniGamePrize.stock.is_not(None))
+
+
+class MiniGameService:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+        s = uow_factory.settings
+        self._tz = s.tz
+        self._stock_shards = s.minigame_stock_shards
+        self._limits = rules.Limits(max_prizes=s.minigame_max_prizes,
+                                    max_questions=s.quiz_max_questions,
+                                    max_options=s.quiz_max_options,
+                                    max_weight=s.minigame_max_weight,
+                                    max_points=s.campaign_max_points)
+
+    # --- configuration (MARKETER) --------------------------------------------------------
+
+    async def create_game(self, actor_id: int, draft: GameDraft) -> MiniGame:
+        questions = rules.questions(draft.kind, draft.questions, self._limits)
+        prizes = rules.prize_table(draft.kind, draft.prizes, len(questions), self._limits)
+        rules.window(draft.starts_at, draft.ends_at)
+        game = MiniGame(
+            kind=draft.kind.value, title=rules.title(draft.title), ended_at=None,
+            cost_points=rules.not_negative(draft.cost_points, "costPoints",
+                                           self._limits.max_points),
+            free_plays_per_day=rules.not_negative(draft.free_plays_per_day, "freePlaysPerDay"),
+            starts_at=draft.starts_at, ends_at=draft.ends_at, created_by=actor_id,
+            questions=[{"prompt": q.prompt, "options": q.options, "correct": q.correct}
+                       for q in questions])
+        async with self._uow_factory() as uow:
+            await _require_campaigns(uow, [p.coupon_campaign_id for p in prizes], "prizes")
+            uow.session.add(game)
+            await uow.session.flush()
+            await uow.session.execute(insert(MiniGamePrize), [
+                {"game_id": game.id, "position": i, "name": p.name, "weight": p.weight,
+                 "min_score": p.min_score, "points": p.points,
+                 "coupon_campaign_id": p.coupon_campaign_id, "stock": p.stock}
+                for i, p in enumerate(prizes)])
+            await self._shard_stock(uow, game.id)
+            await audit(uow, actor_id=actor_id, action="CREATE_MINI_GAME",
+                        target_type="MINI_GAME", target_id=game.id,
+                        after={"kind": game.kind, "title": game.title, "prizes": len(prizes)})
+            await uow.commit()
+        return game
+
+    async def _shard_stock(self, uow: UnitOfWork, game_id: int) -> None:
+        prizes = (await uow.session.execute(select(MiniGamePrize.id, MiniGamePrize.stock).where(
+            MiniGamePrize.game_id == game_id, MiniGamePrize.stock > 0))).all()
+        rows = [{"prize_id": p.id, "shard": shard, "remaining": units}
+                for p in prizes for shard, units in enumerate(
+                    rules.split_stock(p.stock, self._stock_shards))]
+        if rows:
+            await uow.session.execute(insert(MiniGamePrizeStock), rows)
+
+    async def end_game(self, actor_id: int, game_id: int) -> MiniGame:
+        async with self._uow_factory() as uow:
+            game = await uow.session.get(MiniGame, game_id, with_for_update=True)
+            if game is None:
+                raise NotFound("no such mini-game", field="gameId")
+            if game.ended_at is None:
+                game.ended_at = await uow.now()
+                await audit(uow, actor_id=actor_id, action="END_MINI_GAME",
+                            target_type="MINI_GAME", target_id=game.id)
+            await uow.commit()
+        return game
+
+    async def games(self, page: PageRequest) -> Page[MiniGame]:
+        async with self._uow_factory() as uow:
+            return await keyset_page(uow.session, select(MiniGame), MiniGame.id, page)
+
+    async def game(self, game_id: int) -> MiniGame:
+        async with self._uow_factory() as uow:
+            game = await uow.session.get(MiniGame, game_id)
+        if game is None:
+            raise NotFound("no such mini-game", field="gameId")
+        return game
+
+    # --- playing (members) ---------------------------------------------------------------
+
+    async def play(self, member_id: int, game_id: int, key: str) -> PlayOutcome:
+        return await retry_on_deadlock(lambda: self._play(member_id, game_id, key))
+
+    async def _play(self, member_id: int, game_id: int, key: str) -> PlayOutcome:
+        async with self._uow_factory() as uow:
+            stored = await claim(uow, member_id, "playMiniGame", key, {"gameId": game_id})
+            if stored is not None:
+                return await _replayed(uow, stored)
+            game = await self._open_game(uow, game_id)
+            if game.kind == GameKind.QUIZ:
+                raise InvalidInput("a quiz is answered with answerQuiz", field="gameId")
+            now = await uow.now()
+            day = brand_day(now, self._tz)
+            free = await self._pay_for_play(uow, game, member_id, day, key)
+            prizes = (await uow.session.execute(
+                select(*_PRIZE_COLUMNS, MiniGamePrize.weight).where(
+                    MiniGamePrize.game_id == game.id).order_by(MiniGamePrize.position))).all()
+            drawn = PrizeSlot(*prizes[rules.draw([p.weight for p in prizes])][:5])
+            outcome = await self._record_play(uow, game, member_id, day, drawn, free=free,
+                                              key=("playMiniGame", key))
+            await uow.commit()
+        return outcome
+
+    async def answer_quiz(self, member_id: int, game_id: int, answers: list[list[int]],
+                          key: str) -> PlayOutcome:
+        return await retry_on_deadlock(
+            lambda: self._answer_quiz(member_id, game_id, answers, key))
+
+    async def _answer_quiz(self, member_id: int, game_id: int, answers: list[list[int]],
+                           key: str) -> PlayOutcome:
+        async with self._uow_factory() as uow:
+            stored = await claim(uow, member_id, "answerQuiz", key,
+                                 {"gameId": game_id, "answers": answers})
+            if stored is not None:
+                return await _replayed(uow, stored)
+            game = await self._open_game(uow, game_id)
+            if game.kind != GameKind.QUIZ:
+                raise InvalidInput("only a QUIZ is answered", field="gameId")
+            score = rules.quiz_score(game.questions, answers)
+            tiers = (await uow.session.execute(
+                select(*_PRIZE_COLUMNS, MiniGamePrize.min_score).where(
+                    MiniGamePrize.game_id == game.id).order_by(MiniGamePrize.position))).all()
+            tier = rules.quiz_tier([t.min_score for t in tiers], score)
+            prize = PrizeSlot(*tiers[tier][:5]) if tier is not None else None
+            day = brand_day(await uow.now(), self._tz)
+            outcome = await self._record_play(uow, game, member_id, day, prize, free=True,
+                                              key=("answerQuiz", key), score=score)
+            outcome.question_count = len(game.questions)
+            await uow.commit()
+        return outcome
+
+    async def _open_game(self, uow: UnitOfWork, game_id: int) -> MiniGame:
+        game = await uow.session.get(MiniGame, game_id)
+        if game is None:
+            raise NotFound("no such mini-game", field="gameId")
+        now = await uow.now()
+        if game.ended_at is not None or not game.starts_at <= now < game.ends_at:
+            raise Conflict("this game is not open now", reason="GAME_NOT_ACTIVE",
+                           startsAt=game.starts_at.isoformat(), endsAt=game.ends_at.isoformat())
+        return game
+
+    async def _pay_for_play(self, uow: UnitOfWork, game: MiniGame, member_id: int, day: date,
+                            key: str) -> bool:
+        """True for a free play of the day; else the points are spent (CONFLICT if short)."""
+        if game.free_plays_per_day > 0:
+            used = (await uow.session.execute(_USE_FREE_PLAY, {
+                "game_id": game.id, "member_id": member_id, "day": day,
+                "allowance": game.free_plays_per_day})).first()
+            if used is not None:
+                return True
+        if game.cost_points <= 0:
+            raise Conflict("no free plays left today", reason="NO_PLAYS_LEFT",
+                           freePlaysPerDay=game.free_plays_per_day)
+        await spend_points(uow, member_id, game.cost_points, "MINI_GAME_PLAY",
+                           ("MINI_GAME", game.id), f"minigame:{game.id}:{member_id}:{key}")
+        return False
+
+    async def _record_play(self, uow: UnitOfWork, game: MiniGame, member_id: int, day: date,
+                           prize: PrizeSlot | None, *, free: bool, key: tuple[str, str],
+                           score: int | None = None) -> PlayOutcome:
+        paying = prize if prize is not None and prize.pays else None
+        play_id = (await uow.session.execute(insert(MiniGamePlay).values(
+            game_id=game.id, member_id=member_id, day=day, free=free, score=score,
+            prize_id=paying.id if paying else None, points_won=paying.points if paying else 0,
+            cost_points=0 if free else game.cost_points).returning(MiniGamePlay.id))).scalar_one()
+        if score is not None and (await uow.session.execute(_CLAIM_QUIZ, {
+                "game_id": game.id, "member_id": member_id, "play_id": play_id,
+                "score": score})).first() is None:
+            raise Conflict("you already answered this quiz", reason="ALREADY_ANSWERED")
+        await remember(uow, member_id, key[0], key[1], {"playId": play_id})
+        await uow.publish(MiniGamePlayed(play_id=play_id, game_id=game.id, member_id=member_id))
+        if paying is not None and not await pay_prize(uow, member_id, game.id, play_id, paying):
+            paying = None
+        return PlayOutcome(play_id, game.id, paying, uow.reward, score=score)
+
+
+async def _replayed(uow: UnitOfWork, stored: dict[str, Any]) -> PlayOutcome:
+    """The first call's outcome, read back: the same prize, points and coupon."""
+    play = (await uow.session.execute(
+        select(MiniGamePlay.game_id, MiniGamePlay.prize_id, MiniGamePlay.points_won,
+               MiniGamePlay.score, MiniGamePlay.id).where(
+            MiniGamePlay.id == stored["playId"]))).one()
+    prize = None
+    if play.prize_id is not None:
+        row = (await uow.session.execute(
+            select(*_PRIZE_COLUMNS).where(MiniGamePrize.id == play.prize_id))).one()
+        prize = PrizeSlot(*row)
+    coupon_ids = (await uow.session.scalars(text(
+        "SELECT id FROM coupons WHERE source = 'MINI_GAME' AND source_id = :id ORDER BY id"),
+        {"id": play.id})).all()
+    reward = Reward(points=play.points_won, coupons=[CouponIssued(c) for c in coupon_ids])
+    return PlayOutcome(play.id, play.game_id, prize, reward, score=play.score)
+
+
+async def _require_campaigns(uow: UnitOfWork, campaign_ids: list[int | None], field: str
+                             ) -> None:
+    wanted = {c for c in campaign_ids if c is not None}
+    if not wanted:
+        return
+    found = set((await uow.session.scalars(
+        select(CouponCampaign.id).where(CouponCampaign.id.in_(wanted)))).all())
+    if missing := wanted - found:
+        raise NotFound("no such coupon campaign", field=field, campaignId=min(missing))

@@ -1,0 +1,121 @@
+"""Challenge progress, counted inside the transaction of the action that earned it.
+
+Each qualifying action is a credit row keyed by its subject (POST:12, REACTION:POST:12:7…),
+so a replayed event counts once and a removed one is taken back once. Completion is the
+UPDATE that sets `completed_at` while it is NULL: it happens, and pays, exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, text
+
+from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
+from domain.notifications.service import NotificationKind, notify
+from gamification.campaigns.events import ChallengeProgressed
+from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
+from gamification.campaigns.points import (
+    Action,
+    award_badge,
+    award_points,
+    bump_counter,
+    earn_by_rule,
+    set_challenge_score,
+)
+from rally.reward import ChallengeAdvanced
+from rally.uow import UnitOfWork
+
+_CREDIT = text(
+    "INSERT INTO challenge_credits (challenge_id, member_id, subject, created_at)"
+    " VALUES (:challenge_id, :member_id, :subject, :now) ON CONFLICT DO NOTHING RETURNING 1")
+_ADVANCE = text(
+    "UPDATE challenge_participants SET progress = progress + 1, reached_at = :now,"
+    " completed_at = CASE WHEN progress + 1 >= :target THEN CAST(:now AS timestamptz) END"
+    " WHERE challenge_id = :challenge_id AND member_id = :member_id AND completed_at IS NULL"
+    " RETURNING progress, completed_at IS NOT NULL AS completed")
+_TAKE_BACK = text(
+    "DELETE FROM challenge_credits cr USING challenge_participants p, challenges c"
+    " WHERE cr.member_id = :member_id AND cr.subject = :subject"
+    " AND p.challenge_id = cr.challenge_id AND p.member_id = cr.member_id"
+    " AND p.completed_at IS NULL AND c.id = cr.challenge_id"
+    " RETURNING cr.challenge_id, c.target")
+_RETREAT = text(
+    "UPDATE challenge_participants SET progress = progress - 1"
+    " WHERE challenge_id = :challenge_id AND member_id = :member_id AND progress > 0"
+    " AND completed_at IS NULL RETURNING progress")
+
+
+async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
+                       subject: str, topics: Sequence[str] = ()) -> None:
+    """Advance every running challenge of `action` the member joined, once per subject."""
+    now = await uow.now()
+    query = (select(Challenge).join(ChallengeParticipant,
+                                    ChallengeParticipant.challenge_id == Challenge.id)
+             .where(ChallengeParticipant.member_id == member_id,
+                    ChallengeParticipant.completed_at.is_(None),
+                    ChallengeParticipant.joined_at <= now,
+                    Challenge.action == action.value, Challenge.starts_at <= now,
+                    Challenge.ends_at > now, Challenge.ended_at.is_(None)))
+    if action == ChallengeAction.POST_WITH_TOPIC:
+        wanted = [t.strip().lstrip("#").lower() for t in topics]
+        if not wanted:
+            return
+        query = query.where(Challenge.topic.in_(wanted))
+    for challenge in (await uow.session.scalars(query)).all():
+        params = {"challenge_id": challenge.id, "member_id": member_id, "now": now}
+        if (await uow.session.execute(_CREDIT, {**params, "subject": subject})).first() is None:
+            continue
+        moved = (await uow.session.execute(
+            _ADVANCE, {**params, "target": challenge.target})).first()
+        if moved is None:
+            continue
+        await _announce(uow, challenge.id, member_id, moved.progress, challenge.target,
+                        moved.completed)
+        if moved.completed:
+            await _pay_completion(uow, challenge, member_id)
+
+
+async def take_back(uow: UnitOfWork, member_id: int, subject: str) -> None:
+    """Removed content or reaction: it no longer counts toward unfinished challenges."""
+    for row in (await uow.session.execute(
+            _TAKE_BACK, {"member_id": member_id, "subject": subject})).all():
+        moved = (await uow.session.execute(
+            _RETREAT, {"challenge_id": row.challenge_id, "member_id": member_id})).first()
+        if moved is not None:
+            await _announce(uow, row.challenge_id, member_id, moved.progress, row.target, False)
+
+
+async def _announce(uow: UnitOfWork, challenge_id: int, member_id: int, progress: int,
+                    target: int, completed: bool) -> None:
+    uow.reward.challenge_progress.append(
+        ChallengeAdvanced(challenge_id=challenge_id, progress=progress, target=target,
+                          completed=completed))
+    await uow.publish(ChallengeProgressed(challenge_id=challenge_id, member_id=member_id,
+                                          progress=progress, target=target,
+                                          completed=completed))
+    await set_challenge_score(uow, challenge_id, member_id, progress)
+
+
+async def _pay_completion(uow: UnitOfWork, challenge: Challenge, member_id: int) -> None:
+    key = f"CHALLENGE_COMPLETED:{challenge.id}:{member_id}"
+    source = ("CHALLENGE", challenge.id)
+    # The challenge's own points; the CHALLENGE_COMPLETED point rule when it sets none.
+    if challenge.reward_points is not None:
+        await award_points(uow, member_id, challenge.reward_points, Action.CHALLENGE_COMPLETED,
+                           source, key)
+    else:
+        await earn_by_rule(uow, member_id, Action.CHALLENGE_COMPLETED, source, key, member_id)
+    await bump_counter(uow, member_id, "challenges_completed")
+    if challenge.reward_badge_id is not None:
+        await award_badge(uow, member_id, challenge.reward_badge_id)
+    data: dict[str, Any] = {"challengeId": challenge.id, "title": challenge.title}
+    if challenge.reward_coupon_campaign_id is not None:
+        issued = await try_issue_coupon(uow, challenge.reward_coupon_campaign_id, member_id,
+                                        CouponSource.CHALLENGE, source_id=challenge.id)
+        if isinstance(issued, IssueRefusal):
+            uow.reward.notes.append(f"challenge completed, but no coupon: {issued.value}")
+            data["couponRefused"] = issued.value
+    await notify(uow, member_id=member_id, kind=NotificationKind.CHALLENGE,
+                 subject_type="Challenge", subject_id=challenge.id, data=data)

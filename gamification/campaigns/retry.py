@@ -1,0 +1,28 @@
+"""Re-running a whole use case when PostgreSQL aborted it as a deadlock victim.
+
+Plays lock a prize's stock shard, then the coupon campaign's row, under heavy concurrency;
+PostgreSQL breaks the rare lock cycle by aborting one transaction (40P01). Everything the
+use case did was rolled back with it, so running it again from the start is safe (and the
+idempotency key still guarantees one outcome).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+ATTEMPTS = 3
+
+
+async def retry_on_deadlock(use_case: Callable[[], Awaitable[T]]) -> T:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await use_case()
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in RETRYABLE or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,73 @@
+"""Polls: one vote per member, exact counts under concurrency, closing, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from api.container import Container
+from tests.api.campaign_support import campaign_counts, iso, members, now
+from tests.support import GraphQLClient
+
+CREATE = """mutation($input: CreatePollInput!) { createPoll(input: $input) {
+  poll { id question isOpen results { id label votes share } } } }"""
+VOTE = """mutation($poll: ID!, $option: ID!) { vote(input: {pollId: $poll, optionId: $option}) {
+  poll { voteCount myVote results { label votes share } } reward { points } } }"""
+
+
+async def _poll(client: GraphQLClient, marketer, **overrides) -> dict:
+    values = {"question": "Next colourway?", "options": ["Volt", "Black", "Sand"], **overrides}
+    return (await client.execute(CREATE, {"input": values}, marketer.token))["createPoll"]["poll"]
+
+
+async def test_a_member_votes_once_and_sees_the_results(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    poll = await _poll(client, marketer)
+    volt = poll["results"][0]["id"]
+    data = await client.execute(VOTE, {"poll": poll["id"], "option": volt}, alice.token)
+    assert data["vote"]["poll"]["myVote"] == volt
+    assert data["vote"]["poll"]["results"][0] == {"label": "Volt", "votes": 1, "share": 1.0}
+    error = await client.error(VOTE, {"poll": poll["id"], "option": poll["results"][1]["id"]},
+                               alice.token)
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == (
+        "CONFLICT", "ALREADY_VOTED")
+    assert (await campaign_counts(container))["votes"] == 1
+
+
+async def test_concurrent_votes_are_counted_exactly(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    voters = await members(container, 40)
+    poll = await _poll(client, marketer)
+    options = [o["id"] for o in poll["results"]]
+    # every voter twice at once, on different options: exactly one of each pair counts
+    responses = await asyncio.gather(*[
+        client.post(VOTE, {"poll": poll["id"], "option": options[(i + k) % 3]}, v.token)
+        for i, v in enumerate(voters) for k in (0, 1)])
+    accepted = [r.json() for r in responses if "errors" not in r.json()]
+    assert len(accepted) == 40
+    data = await client.execute("query($id: ID!) { poll(id: $id) { voteCount "
+                                "results { votes } } }", {"id": poll["id"]})
+    assert data["poll"]["voteCount"] == 40
+    assert (await campaign_counts(container))["votes"] == 40
+
+
+async def test_a_closed_poll_and_a_foreign_option_are_refused(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    one, other = await _poll(client, marketer), await _poll(client, marketer)
+    error = await client.error(VOTE, {"poll": one["id"], "option": other["results"][0]["id"]},
+                               alice.token)
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+        "BAD_USER_INPUT", "optionId")
+    error = await client.error(CREATE, {"input": {
+        "question": "?", "options": ["a", "b"], "closesAt": iso(now() - timedelta(hours=1))}},
+        marketer.token)
+    assert error["extensions"]["field"] == "closesAt"
+    error = await client.error(CREATE, {"input": {"question": "?", "options": ["only one"]}},
+                               marketer.token)
+    assert error["extensions"]["field"] == "options"
+    assert (await campaign_counts(container))["votes"] == 0
