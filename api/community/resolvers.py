@@ -199,8 +199,9 @@ class CommunityQueries:
         request = page_request(ctx, first, after)
         page = await ctx.services.feed.page(viewer, request.first, request.after)
         edges = list(enumerate(page.items))
-        return PostConnection.of(edges, page.has_next, lambda e: Post.in_feed(e[1]),
-                                 lambda e: feed_cursor(page, e[0]))
+        connection = PostConnection.of(edges, page.has_next, lambda e: Post.in_feed(e[1]),
+                                       lambda e: feed_cursor(page, e[0]))
+        return connection  # type: ignore[return-value]  # `of` builds the subclass it is called on
 
 
 @strawberry.type

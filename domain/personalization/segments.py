@@ -191,7 +191,7 @@ class SegmentService:
             raise NotFound("segment not found", id=segment_id)
         return segment
 
-    async def list(self, page: PageRequest) -> Page[Segment]:
+    async def page(self, page: PageRequest) -> Page[Segment]:
         async with self._uow() as uow:
             return await keyset_page(uow.session, select(Segment), Segment.id, page)
 

@@ -13,7 +13,7 @@ async def test_demo_members_have_interests_and_segments_have_members(container: 
     sources = {(i.tag, i.source.value) for i in alice}
     assert {("running", "EXPLICIT"), ("coffee", "EXPLICIT")} <= sources
     assert any(source == "INFERRED" for _, source in sources)
-    segments = (await container.segments.list(PageRequest(10))).items
+    segments = (await container.segments.page(PageRequest(10))).items
     assert sorted(s.name for s in segments) == ["Active this week", "Runners"]
     for segment in segments:
         assert await container.segments.size(segment.id) >= 2
