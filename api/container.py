@@ -144,7 +144,7 @@ class Container:
             feed=None,  # type: ignore[arg-type]  # reads on the container's pool
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
-            posts=PostService(uow, limiter, redis),
+            posts=None,  # type: ignore[arg-type]  # needs the media service
             comments=CommentService(uow, limiter),
             reactions=ReactionService(uow, limiter),
             social=SocialService(uow),
@@ -152,6 +152,7 @@ class Container:
             moderation=None,  # type: ignore[arg-type]  # needs the member service
             community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
+        container.posts = PostService(uow, limiter, redis, container.media)
         container.moderation = ModerationService(uow, limiter, container.members)
         container.community = CommunityReader(container.fetch)
         container.feed = PersonalFeed(container.fetch, redis, settings)

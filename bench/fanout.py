@@ -1,12 +1,12 @@
 """Fan-out latency: Rally's subscriptions beside a bare `websockets` broadcast server.
 
-    .venv/bin/python bench/fanout.py --clients 1000 --rate 5 --seconds 8
+    .venv/bin/python -m bench.fanout --clients 1000 --rate 5 --seconds 8
 
 Rally side: one uvicorn worker (a subprocess), N WebSocket clients authenticated as ONE
-member and subscribed to `myNotifications` (postCreated does not exist on this branch; one
-member's notification fanned out to N sockets exercises the same path: outbox relay ->
-Redis -> hub -> one load, one render -> N frames). The publisher commits a notification
-at a steady rate; latency is from the return of its commit to each client's receipt.
+member and subscribed to `postCreated` (the path: createPost commits -> outbox relay ->
+Redis -> hub -> one load, one render -> N frames). A publisher (another member) sends
+`createPost` over HTTP at a steady rate; latency is from the mutation's answer (its commit is
+done by then) to each client's receipt.
 
 Bare side: a `websockets` server in this process broadcasting the same JSON frame to the
 same N clients at the same rate; latency from just before the broadcast to receipt.
@@ -34,14 +34,13 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.container import Container
-from domain.notifications.service import notify
 from rally.embedded import EmbeddedPostgres, EmbeddedRedis
 from rally.migrate import upgrade
 from rally.settings import Settings
 from tests.realtime.servers import server_processes
 
-SUBSCRIPTION = "subscription { myNotifications { kind data } }"
+SUBSCRIPTION = "subscription { postCreated { id body author { displayName } } }"
+CREATE_POST = "mutation($i: CreatePostInput!) { createPost(input: $i) { post { id } } }"
 REGISTER = "mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }"
 
 
@@ -87,7 +86,7 @@ async def connect_rally(url: str, token: str, count: int) -> Clients:
     def number_of(message: dict[str, Any]) -> int | None:
         if message.get("type") != "next":
             return None
-        return message["payload"]["data"]["myNotifications"]["data"].get("i")
+        return int(message["payload"]["data"]["postCreated"]["body"].rsplit("#", 1)[1])
 
     async def one() -> None:
         socket = await websockets.connect(url, subprotocols=["graphql-transport-ws"],
@@ -105,36 +104,35 @@ async def connect_rally(url: str, token: str, count: int) -> Clients:
     return clients
 
 
-async def run_rally(args: argparse.Namespace, settings: Settings, url: str, pid: int) -> None:
-    container = Container.build(settings)
-    await container.start(run_relay=True)
-    try:
-        async with httpx.AsyncClient(base_url=url.replace("ws://", "http://").rsplit("/", 1)[0]) as http:
-            body = {"query": REGISTER,
-                    "variables": {"i": {"email": f"bench{time.time_ns()}@example.com",
-                                        "password": "correct horse battery", "displayName": "Bench"}}}
-            auth = (await http.post("/graphql", json=body)).json()["data"]["register"]
-        from api.relay import decode_id
-
-        member_id = decode_id(auth["user"]["id"], "User")
-        idle = rss_kib(pid)
-        clients = await connect_rally(url, auth["accessToken"], args.clients)
-        await asyncio.sleep(1.0)
-        per_connection = (rss_kib(pid) - idle) * 1024 / args.clients
-        sent = await publish(args, lambda i: rally_publish(container, member_id, i))
-        await asyncio.sleep(1.5)
-        report("rally", clients, sent, args)
-        print(f"rally: worker RSS growth per idle authenticated subscribed connection: "
-              f"{per_connection / 1024:.1f} KiB ({args.clients} connections)")
-        await clients.close()
-    finally:
-        await container.close()
+async def run_rally(args: argparse.Namespace, url: str, pid: int) -> None:
+    http = httpx.AsyncClient(base_url=url.replace("ws://", "http://").rsplit("/", 1)[0])
+    auth = await register(http, "Reader")
+    author = await register(http, "Author")
+    idle = rss_kib(pid)
+    clients = await connect_rally(url, auth["accessToken"], args.clients)
+    await asyncio.sleep(1.0)
+    per_connection = (rss_kib(pid) - idle) * 1024 / args.clients
+    sent = await publish(args, lambda i: rally_publish(http, author["accessToken"], i))
+    await asyncio.sleep(1.5)
+    report("rally", clients, sent, args)
+    print(f"rally: worker RSS growth per idle authenticated subscribed connection: "
+          f"{per_connection / 1024:.1f} KiB ({args.clients} connections)")
+    await clients.close()
+    await http.aclose()
 
 
-async def rally_publish(container: Container, member_id: int, i: int) -> float:
-    async with container.uow() as uow:
-        await notify(uow, member_id=member_id, kind="POINTS", data={"i": i})
-        await uow.commit()
+async def register(http: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    body = {"query": REGISTER,
+            "variables": {"i": {"email": f"{name.lower()}{time.time_ns()}@example.com",
+                                "password": "correct horse battery", "displayName": name}}}
+    return (await http.post("/graphql", json=body)).json()["data"]["register"]
+
+
+async def rally_publish(http: httpx.AsyncClient, token: str, i: int) -> float:
+    answer = await http.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
+        "query": CREATE_POST, "variables": {"i": {"body": f"fan-out post #{i}",
+                                                  "topics": ["bench"]}}})
+    assert "errors" not in answer.json(), answer.text
     return time.perf_counter()
 
 
@@ -170,7 +168,7 @@ async def run_bare(args: argparse.Namespace) -> None:
         clients = Clients()
 
         def number_of(message: dict[str, Any]) -> int | None:
-            return message["payload"]["data"]["myNotifications"]["data"]["i"]
+            return int(message["payload"]["data"]["postCreated"]["body"].rsplit("#", 1)[1])
 
         for start in range(0, args.clients, 100):
             batch = await asyncio.gather(*(websockets.connect(f"ws://127.0.0.1:{port}", compression=None,
@@ -182,8 +180,9 @@ async def run_bare(args: argparse.Namespace) -> None:
         await asyncio.sleep(0.5)
 
         async def broadcast(i: int) -> float:
-            frame = orjson.dumps({"id": "n", "type": "next", "payload": {"data": {"myNotifications": {
-                "kind": "POINTS", "data": {"i": i}}}}}).decode()
+            frame = orjson.dumps({"id": "n", "type": "next", "payload": {"data": {"postCreated": {
+                "id": f"UG9zdDo{i}", "body": f"fan-out post #{i}",
+                "author": {"displayName": "Author"}}}}}).decode()
             at = time.perf_counter()
             websockets.broadcast(connected, frame)
             return at
@@ -208,8 +207,10 @@ async def main(args: argparse.Namespace) -> None:
                                 data_dir=Path(directory))
             os.environ["RALLY_WS_MAX_CONNECTIONS_PER_MEMBER"] = str(args.clients + 10)
             os.environ["RALLY_LOG_LEVEL"] = "WARNING"
+            # The publisher posts faster than a member may: lift the abuse limits for the run.
+            os.environ["RALLY_POSTS_PER_MINUTE"] = os.environ["RALLY_POSTS_PER_DAY"] = "1000000"
             with server_processes(settings, 1, Path(directory)) as (server,):
-                await run_rally(args, settings, server.ws_url, server.process.pid)
+                await run_rally(args, server.ws_url, server.process.pid)
             await run_bare(args)
         finally:
             redis.stop()

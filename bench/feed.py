@@ -98,16 +98,20 @@ async def viewer_reacts(url: str, viewer: int, posts: int) -> None:
     await conn.close()
 
 
+# Authors take turns (one token per request, round robin): members post, not one account.
 _CREATE_SCRIPT = """
 counter = 0
+tokens = {%s}
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
-wrk.headers["Authorization"] = "Bearer %s"
 request = function()
   counter = counter + 1
   local body = '{"query":"mutation($b: String!) { createPost(input: {body: $b, topics: [\\\\"run\\\\", \\\\"tea\\\\", \\\\"gear\\\\"]}) { post { id } } }","variables":{"b":"bench post ' .. counter .. ' with @member2 ' .. math.random(1000000000) .. '"}}'
-  return wrk.format(nil, nil, nil, body)
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["Authorization"] = "Bearer " .. tokens[(counter %% #tokens) + 1]
+  return wrk.format(nil, nil, headers, body)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
@@ -117,9 +121,9 @@ end
 """
 
 
-def wrk_create(name: str, url: str, token: str, connections: int, seconds: int) -> LoadResult:
+def wrk_create(name: str, url: str, tokens: list[str], connections: int, seconds: int) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_CREATE_SCRIPT % token)
+        script.write(_CREATE_SCRIPT % ", ".join(f'"{t}"' for t in tokens))
     output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name,
                              url], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
@@ -158,7 +162,15 @@ def main() -> None:
             wrk("warm-up", rally + "/graphql", PAGE, token, args.connections, 2)
             rally_page = wrk("rally  posts(first: 20)", rally + "/graphql", PAGE, token,
                              args.connections, args.seconds)
-            rally_create = wrk_create("rally  createPost", rally + "/graphql", token,
+            authors = [httpx.post(rally + "/graphql", json={"query": """mutation($e: String!) {
+                register(input: {email: $e, password: "bench-password-1", displayName: "Author"})
+                { accessToken } }""", "variables": {"e": f"author{i}@example.com"}}).json()[
+                "data"]["register"]["accessToken"] for i in range(64)]
+            probe = httpx.post(rally + "/graphql", headers={"authorization": f"Bearer {authors[0]}"},
+                               json={"query": """mutation { createPost(input: {body: "probe @member2",
+                               topics: ["run", "tea", "gear"]}) { post { id } } }"""}).json()
+            assert "errors" not in probe, probe  # wrk sees statuses only: the document must pass
+            rally_create = wrk_create("rally  createPost", rally + "/graphql", authors,
                                       args.connections, args.seconds)
         with uvicorn_app("bench.baseline_feed:app", env, baseline_port, "baseline-feed") as base:
             got = httpx.post(base + "/graphql", json=PAGE, headers=headers).json()
@@ -170,7 +182,7 @@ def main() -> None:
             wrk("warm-up", base + "/graphql", PAGE, token, args.connections, 2)
             base_page = wrk("baseline posts (starlette+asyncpg)", base + "/graphql", PAGE, token,
                             args.connections, args.seconds)
-            base_create = wrk_create("baseline createPost", base + "/graphql", token,
+            base_create = wrk_create("baseline createPost", base + "/graphql", authors,
                                      args.connections, args.seconds)
     print(f"{args.connections} connections, {args.seconds} s each, 1 worker")
     print(compare(rally_page, base_page))

@@ -139,6 +139,13 @@ class Settings(BaseSettings):
     leaderboard_period_keep_days: int = 70
     leaderboard_realtime_top: int = 10
     leaderboard_close_check_seconds: float = 300.0
+    # S3-compatible media store (boto3, `pip install rally[s3]`); unset: files in the data dir
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_public_url: str | None = None  # where objects are served from; default endpoint/bucket
 
     db_pool_size: int = 20
     db_max_overflow: int = 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 
 from domain.community import rules
 from domain.community.counters import move_comments
@@ -62,7 +62,9 @@ class CommentService:
                       else ContentStatus.PUBLISHED)
             comment = (await uow.session.execute(insert(Comment).values(
                 post_id=post_id, author_id=author_id, parent_id=parent_id, body=screening.text,
-                status=status.value).returning(Comment))).scalar_one()
+                status=status.value,
+                published_at=func.now() if status is ContentStatus.PUBLISHED else None)
+                .returning(Comment))).scalar_one()
             if status is ContentStatus.PUBLISHED:
                 await move_comments(uow, post_id, 1, parent_id)
             else:

@@ -1,13 +1,11 @@
-"""Uploads: a short-lived signed PUT URL to Rally itself, files kept under the data dir.
+"""Uploads: a short-lived signed URL for one file, in Rally's data dir or an S3 store.
 
-The signature binds the storage key, expiry, content type and size, so the URL cannot be
-reused for another file. (S3-compatible storage is not implemented yet.)
+The embedded store's signature binds storage key, expiry, content type and size, so a URL
+cannot be reused for another file. A post may only use media its author finished uploading.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from sqlalchemy import insert, select, update
 
 from domain.community import rules
 from domain.community.models import Media, MediaKind
+from domain.community.storage import EmbeddedStore, MediaStore, media_store
 from rally.errors import Forbidden, InvalidInput, NotFound
 from rally.uow import UnitOfWorkFactory
 
@@ -36,47 +35,60 @@ class UploadTicket:
 
 
 class MediaService:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, store: MediaStore | None = None) -> None:
         self._uow_factory = uow_factory
         self._settings = uow_factory.settings
+        self.store = store or media_store(self._settings)
 
     @property
     def directory(self) -> Path:
         return self._settings.data_dir / "media"
 
-    def _signature(self, storage_key: str, expires: int, content_type: str, size: int) -> str:
-        message = f"{storage_key}|{expires}|{content_type}|{size}".encode()
-        return hmac.new(self._settings.secret_value().encode(), message, hashlib.sha256).hexdigest()
-
     async def request_upload(self, owner_id: int, kind: MediaKind, content_type: str,
                              byte_size: int) -> UploadTicket:
         content_type = rules.check_upload(self._settings, kind, content_type, byte_size)
         storage_key = f"{secrets.token_urlsafe(18)}.{_EXTENSIONS.get(content_type, 'bin')}"
-        base = self._settings.public_url.rstrip("/")
-        media_url = f"{base}/media/{storage_key}"
         expires = int(time.time()) + self._settings.upload_url_ttl_seconds
-        signature = self._signature(storage_key, expires, content_type, byte_size)
+        signed = self.store.sign_upload(storage_key, content_type, byte_size, expires)
         async with self._uow_factory() as uow:
             media_id = (await uow.session.execute(insert(Media).values(
                 owner_id=owner_id, kind=kind.value, content_type=content_type,
-                byte_size=byte_size, storage_key=storage_key, url=media_url).returning(Media.id))
-            ).scalar_one()
+                byte_size=byte_size, storage_key=storage_key, url=signed.media_url)
+                .returning(Media.id))).scalar_one()
             await uow.commit()
-        return UploadTicket(media_id, f"{media_url}?expires={expires}&signature={signature}",
-                            media_url, datetime.fromtimestamp(expires, UTC), content_type)
+        return UploadTicket(media_id, signed.upload_url, signed.media_url,
+                            datetime.fromtimestamp(expires, UTC), content_type)
+
+    async def confirm_uploads(self, owner_id: int, urls: list[str]) -> None:
+        """Asks a store that learns nothing of PUTs (S3) whether these files arrived whole."""
+        if self.store.confirms_on_put or not urls:
+            return
+        async with self._uow_factory() as uow:
+            pending = (await uow.session.execute(select(Media.id, Media.storage_key,
+                                                        Media.content_type, Media.byte_size)
+                       .where(Media.url.in_(urls), Media.owner_id == owner_id,
+                              Media.uploaded_at.is_(None)))).all()
+            for row in pending:
+                size = await self.store.uploaded_size(row.storage_key, row.content_type)
+                if size == row.byte_size:
+                    await uow.session.execute(update(Media).where(Media.id == row.id)
+                                              .values(uploaded_at=await uow.now()))
+            await uow.commit()
 
     async def receive(self, storage_key: str, expires: str, signature: str, content_type: str,
                       body: bytes) -> None:
         """Store the bytes of a signed upload; refuses expired, forged or mismatched ones."""
+        if not isinstance(self.store, EmbeddedStore):
+            raise NotFound("uploads go to the S3 store")
         async with self._uow_factory() as uow:
             media = await uow.session.scalar(select(Media).where(Media.storage_key == storage_key))
             if media is None:
                 raise NotFound("unknown upload")
             if not expires.isdigit() or int(expires) < time.time():
                 raise Forbidden("this upload URL has expired")
-            expected = self._signature(storage_key, int(expires), media.content_type,
-                                       media.byte_size)
-            if not hmac.compare_digest(expected, signature):
+            expected = self.store.signature(storage_key, int(expires), media.content_type,
+                                            media.byte_size)
+            if not secrets.compare_digest(expected, signature):
                 raise Forbidden("bad upload signature")
             if content_type.split(";")[0].strip().lower() != media.content_type:
                 raise InvalidInput(f"send the file as {media.content_type}")

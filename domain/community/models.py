@@ -77,6 +77,9 @@ class Post(Base):
     comment_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     share_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     hot_score: Mapped[float] = mapped_column(Double, server_default=text("0"))
+    # First time it was published (at creation or approval): a restore of content that never
+    # was is an approval, so what it earns is paid once.
+    published_at: Mapped[datetime | None]
     # Set when the author deleted it (status REMOVED); moderators still see it.
     deleted_at: Mapped[datetime | None]
     edited_at: Mapped[datetime | None]
@@ -143,6 +146,7 @@ class Comment(Base):
     reaction_counts: Mapped[dict[str, Any]] = mapped_column(JSONB,
                                                             server_default=text("'{}'::jsonb"))
     reply_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    published_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at_column()
 

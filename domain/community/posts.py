@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, insert, select, text, update
 
 from domain.community import rules
+from domain.community.media import MediaService
 from domain.community.models import ContentStatus, Media, MediaKind, Post, PostEdit, TargetType
 from domain.community.ranking import HOT_DECAY_SECONDS
 from domain.events import ContentRemoved, PostCreated
@@ -45,8 +46,10 @@ class PostResult:
 
 
 class PostService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis,
+                 media: MediaService) -> None:
         self._uow_factory = uow_factory
+        self._media = media
         self._limiter = limiter
         self._redis = redis
         s = uow_factory.settings
@@ -75,6 +78,7 @@ class PostService:
                                      ex=self._settings.duplicate_body_window_seconds):
             raise Conflict("you posted this text a moment ago", reason="DUPLICATE_POST")
         try:
+            await self._media.confirm_uploads(author_id, [m.url for m in draft.media])
             return await self._create(author_id, body, topics, draft.media)
         except BaseException:
             await self._redis.delete(duplicate)
@@ -91,6 +95,7 @@ class PostService:
                 insert(Post).values(
                     author_id=author_id, body=screening.text, status=status.value, topics=topics,
                     mention_ids=mentions,
+                    published_at=func.now() if status is ContentStatus.PUBLISHED else None,
                     hot_score=text(f"extract(epoch from now()) / {HOT_DECAY_SECONDS}"))
                 .returning(Post))).scalar_one()
             await _attach_media(uow, post.id, author_id, media)

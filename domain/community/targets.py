@@ -20,11 +20,15 @@ class Target:
     post_id: int  # the post itself, or the comment's post
     parent_id: int | None = None
     post_status: ContentStatus | None = None  # a comment's post's status
+    deleted_by_author: bool = False
+    ever_published: bool = True
 
 
 _POST = ("SELECT id, author_id, status, id AS post_id, NULL::bigint AS parent_id, "
-         "status AS post_status FROM posts WHERE id = :id")
-_COMMENT = ("SELECT c.id, c.author_id, c.status, c.post_id, c.parent_id, p.status AS post_status "
+         "status AS post_status, deleted_at IS NOT NULL AS deleted, "
+         "published_at IS NOT NULL AS ever_published FROM posts WHERE id = :id")
+_COMMENT = ("SELECT c.id, c.author_id, c.status, c.post_id, c.parent_id, p.status AS post_status, "
+            "c.deleted_at IS NOT NULL AS deleted, c.published_at IS NOT NULL AS ever_published "
             "FROM comments c JOIN posts p ON p.id = c.post_id WHERE c.id = :id")
 
 
@@ -37,7 +41,7 @@ async def find_target(uow: UnitOfWork, target_type: TargetType, target_id: int,
     if row is None:
         return None
     return Target(target_type, row.id, row.author_id, ContentStatus(row.status), row.post_id,
-                  row.parent_id, ContentStatus(row.post_status))
+                  row.parent_id, ContentStatus(row.post_status), row.deleted, row.ever_published)
 
 
 async def get_target(uow: UnitOfWork, target_type: TargetType, target_id: int,

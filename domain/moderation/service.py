@@ -180,6 +180,9 @@ class ModerationService:
         async with self._uow_factory() as uow:
             target = await get_target(uow, target_type, target_id, lock=True)
             after = _TRANSITIONS[action].get(target.status)
+            if target.deleted_by_author and after is not ContentStatus.REMOVED:
+                raise InvalidInput("its author deleted this; it cannot be brought back",
+                                   reason="DELETED_BY_AUTHOR")
             if after is None:
                 raise InvalidInput(f"cannot {action.value} content that is {target.status.value}",
                                    reason="INVALID_TRANSITION", status=target.status.value)
@@ -206,7 +209,7 @@ class ModerationService:
 
     async def _announce(self, uow: UnitOfWork, target: Target, after: ContentStatus) -> None:
         before = target.status
-        if before is ContentStatus.PENDING and after is ContentStatus.PUBLISHED:
+        if after is ContentStatus.PUBLISHED and not target.ever_published:
             if target.type is TargetType.POST:
                 topics = await uow.session.scalar(text("SELECT topics FROM posts WHERE id = :id"),
                                                   {"id": target.id})
@@ -289,8 +292,10 @@ class ModerationService:
 
 async def _set_status(uow: UnitOfWork, target: Target, after: ContentStatus) -> None:
     table = "posts" if target.type is TargetType.POST else "comments"
-    await uow.session.execute(text(f"UPDATE {table} SET status = :s WHERE id = :id"),
-                              {"s": after.value, "id": target.id})
+    await uow.session.execute(text(
+        f"UPDATE {table} SET status = :s, published_at = CASE WHEN :published "
+        "THEN coalesce(published_at, now()) ELSE published_at END WHERE id = :id"),
+        {"s": after.value, "published": after is ContentStatus.PUBLISHED, "id": target.id})
     if target.type is TargetType.COMMENT:
         was = target.status is ContentStatus.PUBLISHED
         now = after is ContentStatus.PUBLISHED

@@ -3,7 +3,7 @@ moderation cases, reports; an index for @mention lookups on members
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-30 19:55:54.406226
+Create Date: 2026-11-30 20:11:02.757399
 """
 from __future__ import annotations
 
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('comment_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('share_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('hot_score', sa.Double(), server_default=sa.text('0'), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -119,6 +120,7 @@ def upgrade() -> None:
     sa.Column('reaction_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('reaction_counts', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
     sa.Column('reply_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['members.id'], name=op.f('fk_comments_author_id_members'), ondelete='CASCADE'),

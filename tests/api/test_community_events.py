@@ -110,3 +110,17 @@ async def test_moderation_and_author_deletion_emit_removed_restored_and_approved
     assert kinds == [("ContentRemoved", "MODERATION"), ("ContentRestored", None),
                      ("PostApproved", None), ("ContentRemoved", "DELETED_BY_AUTHOR")]
     assert [e.status for e in published if isinstance(e, PostCreated)] == ["PUBLISHED", "PENDING"]
+
+
+async def test_restoring_what_was_never_published_is_an_approval(
+        client: GraphQLClient, container, published: list[Any]) -> None:
+    mod = await client.member_with_roles(container, "MODERATOR")
+    await client.execute("""mutation { setKeywordRule(input: {keyword: "promo", action: REVIEW})
+        { rule { id } } }""", token=mod.token)
+    alice = await client.register("Alice")
+    pending = await create_post(client, alice, "promo code inside")
+    for action in ("REMOVE", "RESTORE", "HIDE", "RESTORE"):
+        await client.execute(MODERATE, {"input": {"targetId": pending["id"], "action": action}},
+                             mod.token)
+    kinds = [type(e).__name__ for e in published if not isinstance(e, PostCreated)]
+    assert kinds == ["PostApproved", "ContentRemoved", "ContentRestored"]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.api.community_support import CREATE_COMMENT, CREATE_POST, REPORT, create_post
+import pytest
+
+from api.relay import decode_id
+from domain.community.media import MediaService
+from domain.community.models import MediaKind
+from domain.community.posts import PostDraft, PostService
+from rally.errors import InvalidInput, RateLimited
+from rally.uow import UnitOfWorkFactory
+from tests.api.community_support import CREATE_COMMENT, CREATE_POST, REACT, REPORT, create_post
 from tests.support import GraphQLClient
 
 
@@ -42,3 +50,40 @@ async def test_comment_and_report_limits(client: GraphQLClient, container) -> No
     error = await client.error(REPORT, {"input": {"targetId": posts[-1]["id"], "reason": "SPAM"}},
                                bob.token)
     assert error["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_reactions_per_minute_are_limited(client: GraphQLClient, container) -> None:
+    alice, bob = await client.register("Alice"), await client.register("Bob")
+    post = await create_post(client, alice, "React a lot")
+    for i in range(container.settings.reactions_per_minute):
+        await client.execute(REACT, {"input": {"targetId": post["id"],
+                                               "kind": "LIKE" if i % 2 else "WOW"}}, bob.token)
+    error = await client.error(REACT, {"input": {"targetId": post["id"], "kind": "SAD"}}, bob.token)
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_daily_post_limit_and_long_comments(container) -> None:
+    settings = container.settings.model_copy(update={"posts_per_minute": 1000,
+                                                      "posts_per_day": 3})
+    uow = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, settings)
+    posts = PostService(uow, container.limiter, container.redis, container.media)
+    author = (await container.members.register("daily@example.com", "correct horse battery",
+                                               "Daily")).member.id
+    for i in range(3):
+        await posts.create(author, PostDraft(f"post {i}"))
+    with pytest.raises(RateLimited):
+        await posts.create(author, PostDraft("fourth"))
+    with pytest.raises(InvalidInput):
+        await container.comments.create(author, 1, "x" * (settings.comment_max_chars + 1))
+
+
+async def test_an_expired_upload_url_is_refused(client: GraphQLClient, container) -> None:
+    settings = container.settings.model_copy(update={"upload_url_ttl_seconds": -1})
+    media = MediaService(UnitOfWorkFactory(container.uow.sessions, container.uow.bus, settings))
+    alice = await client.register("Alice")
+    ticket = await media.request_upload(decode_id(alice.id, "User"), MediaKind.IMAGE,
+                                        "image/png", 3)
+    path = ticket.upload_url.split("/media/", 1)[1]
+    response = await client.http.put("/media/" + path, content=b"abc",
+                                     headers={"content-type": "image/png"})
+    assert response.status_code == 403

@@ -161,3 +161,15 @@ async def test_banned_member_cannot_log_in_or_refresh(client: GraphQLClient, con
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     error = await client.error(CREATE_POST, {"input": {"body": "still here?"}}, alice.token)
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_content_its_author_deleted_cannot_be_restored(client: GraphQLClient, container) -> None:
+    mod = await client.member_with_roles(container, "MODERATOR")
+    alice = await client.register("Alice")
+    post = await create_post(client, alice, "Regret")
+    await client.execute("""mutation($id: ID!) { deletePost(input: {postId: $id}) { post { id } } }""",
+                         {"id": post["id"]}, alice.token)
+    error = await client.error(MODERATE, {"input": {"targetId": post["id"], "action": "RESTORE"}},
+                               mod.token)
+    assert error["extensions"]["reason"] == "DELETED_BY_AUTHOR"
+    assert await latest_ids(client) == []
