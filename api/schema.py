@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from api.analytics.resolvers import AnalyticsMutations, AnalyticsQueries
 from api.audit.resolvers import AuditQueries
+from api.campaigns import demo as _campaign_demo  # noqa: F401  (registers its demo step)
 from api.campaigns import loaders as _campaign_loaders  # noqa: F401  (registers batch loaders)
 from api.campaigns.catalog import CatalogMutations, CatalogQueries
 from api.campaigns.challenges import ChallengeMutations, ChallengeQueries

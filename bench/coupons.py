@@ -36,7 +36,8 @@ ISSUE_SQL = [
 
 
 async def hammer(name: str, workers: int, seconds: float,
-                 issue_one: Callable[[int], Awaitable[bool]]) -> tuple[float, float, float]:
+                 issue_one: Callable[[int], Awaitable[bool]],
+                 unit: str = "issues") -> tuple[float, float, float]:
     latencies: list[float] = []
     stop = time.monotonic() + seconds
 
@@ -52,7 +53,7 @@ async def hammer(name: str, workers: int, seconds: float,
     rate = len(latencies) / elapsed
     p50 = statistics.median(latencies) * 1000
     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
-    print(f"{name:<22} {rate:>8.0f} issues/s   p50 {p50:>6.1f} ms   p99 {p99:>6.1f} ms")
+    print(f"{name:<22} {rate:>8.0f} {unit}/s   p50 {p50:>6.1f} ms   p99 {p99:>6.1f} ms")
     return rate, p50, p99
 
 

@@ -23,6 +23,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import uvloop
 
 from bench.common import BENCH_SECRET, servers
 from bench.coupons import hammer
@@ -123,7 +124,7 @@ async def raw_hammer(dsn: str, kind: str, game_id: int, members: list[int], work
             return await raw_play(conn, game_id, members[n], f"r{next(keys)}")
 
     try:
-        return await hammer(f"{kind} raw asyncpg", workers, seconds, raw)
+        return await hammer(f"{kind} raw asyncpg", workers, seconds, raw, unit="plays")
     finally:
         await pool.close()
 
@@ -170,7 +171,8 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
                                                                f"s{next(keys)}")
             return outcome.prize is not None
 
-        service = await hammer(f"{kind} playMiniGame", workers, seconds, through_service)
+        service = await hammer(f"{kind} playMiniGame", workers, seconds, through_service,
+                               unit="plays")
         await container.engine.dispose()  # both pools at once would exceed max_connections
         baseline = await raw_hammer(container.raw_dsn, kind, hot, members, workers, seconds)
         figures[kind] = (service, baseline)
@@ -204,7 +206,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4)
     args = parser.parse_args()
     with servers() as env:
-        asyncio.run(run(env, args.workers, args.seconds))
+        # The event loop `rally serve` runs on (uvicorn picks uvloop when it is installed).
+        uvloop.run(run(env, args.workers, args.seconds))
 
 
 if __name__ == "__main__":

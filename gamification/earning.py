@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from gamification.ledger import Source, append_entry, key_used, within_daily_cap
-from gamification.models import PointRule
 from gamification.rules import DEFAULT_RULES, Action, EntryReason
 from rally.uow import UnitOfWork
 
@@ -24,11 +23,12 @@ class Rule:
     once_per_target: bool
 
 
+_RULE = text("SELECT points, daily_cap, once_per_target FROM point_rules WHERE action = :a")
+
+
 async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     """The stored rule; the built-in default when none is stored."""
-    row = (await uow.session.execute(
-        select(PointRule.points, PointRule.daily_cap, PointRule.once_per_target)
-        .where(PointRule.action == action.value))).first()
+    row = (await uow.session.execute(_RULE, {"a": action.value})).first()
     if row is None:
         return Rule(action, *DEFAULT_RULES[action])
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
@@ -57,12 +57,15 @@ async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, 
     return rule.points if done else 0
 
 
-_EARNED_BY_CONTENT = text("""
-SELECT e.id, e.member_id, e.earned,
-       (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-          AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
-       (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-          AND r.reason = 'RESTORED') AS restores
+# An earning entry stands when it was taken back as often as it was given back.
+_STANDING = """
+  (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
+     AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
+  (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
+     AND r.reason = 'RESTORED') AS restores"""
+
+_EARNED_BY_CONTENT = text(f"""
+SELECT e.id, e.member_id, e.earned, {_STANDING}
 FROM point_entries e
 WHERE e.source_type = :t AND e.source_id = :i AND e.earned > 0
   AND e.reason IN ('POST_CREATED', 'COMMENT_CREATED', 'REACTION_RECEIVED')
@@ -125,12 +128,8 @@ async def withdraw_reaction_points(uow: UnitOfWork, owner_id: int, target_type: 
                                    target_id: int, reactor_id: int) -> bool:
     """An unreact takes back the point that reaction paid, if it still stands."""
     prefix = f"{Action.REACTION_RECEIVED.value}:{target_type}:{target_id}:from:{reactor_id}"
-    row = (await uow.session.execute(text("""
-        SELECT e.id, e.earned,
-          (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-             AND r.reason IN ('REVERSAL', 'REACTION_WITHDRAWN')) AS reversals,
-          (SELECT count(*) FROM point_entries r WHERE r.reverses_id = e.id
-             AND r.reason = 'RESTORED') AS restores
+    row = (await uow.session.execute(text(f"""
+        SELECT e.id, e.earned, {_STANDING}
         FROM point_entries e
         WHERE e.source_type = :t AND e.source_id = :i AND e.member_id = :m
           AND e.reason = 'REACTION_RECEIVED' AND e.idempotency_key LIKE :prefix

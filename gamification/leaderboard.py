@@ -7,10 +7,10 @@ from `period_points`, whose rows stop changing at the period's reset.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -91,6 +91,8 @@ class BoardView:
     entries: list[BoardEntry]
     offset: int
     size: int
+    # (board, board version) of a live page: equal keys mean equal entries (render caches).
+    version: tuple[str, str] | None = None
 
 
 async def set_challenge_score(uow: UnitOfWork, challenge_id: int, member_id: int,
@@ -110,14 +112,19 @@ async def set_challenge_score(uow: UnitOfWork, challenge_id: int, member_id: int
                                             reached_at=row.reached_at.isoformat()))
 
 
+def _row(r: Any) -> tuple[int, int, datetime, int]:
+    """(member, points, reached at, version) of a board row read from PostgreSQL."""
+    return int(r[0]), int(r[1]), r[2], int(r[3])
+
+
 class LeaderboardService:
     def __init__(self, uow_factory: UnitOfWorkFactory, redis: Redis) -> None:
         self._uow_factory = uow_factory
         self.settings = uow_factory.settings
         self.boards = RedisBoards(redis, self.settings.leaderboard_ranks)
         self.projector = LeaderboardProjector(redis, self.boards, self.settings)
-        # (board, offset, count) -> (board version, slice, monotonic time)
-        self._top_cache: dict[tuple[str, int, int], tuple[BoardSlice, float]] = {}
+        # (board, offset, count) -> the last slice read (with its board version)
+        self._top_cache: dict[tuple[str, int, int], BoardSlice] = {}
 
     def today(self) -> date:
         return brand_day(datetime.now(tz=self.settings.tz), self.settings.tz)
@@ -158,23 +165,24 @@ class LeaderboardService:
                                            around=self.settings.leaderboard_around_me)
         else:
             page = await self._cached_range(name, offset, count)
-        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size)
+        return BoardView(kind, challenge_id, resolved, True, page.entries, page.offset, page.size,
+                         (name, page.version))
 
     async def _cached_range(self, name: str, offset: int, count: int) -> BoardSlice:
-        """Top pages are re-read only when the board's version moved (one cheap round trip)."""
+        """One round trip; the entries travel only when the board's version moved."""
         slot = (name, offset, count)
         cached = self._top_cache.get(slot)
-        fresh_enough = cached and time.monotonic() - cached[1] < self.settings.leaderboard_top_cache_seconds
-        if cached and fresh_enough:
-            return cached[0]
         page = await self.boards.range(name, offset, count,
-                                       cached_version=cached[0].version if cached else "")
+                                       cached_version=cached.version if cached else "")
         if not page.current and cached:
-            page = cached[0]
+            return cached
         if len(self._top_cache) > 1000:
             self._top_cache.clear()
-        self._top_cache[slot] = (page, time.monotonic())
+        self._top_cache[slot] = page
         return page
+
+    def forget_cached_pages(self) -> None:
+        self._top_cache.clear()
 
     async def _past(self, kind: BoardKind, period: Period, offset: int, count: int,
                     around_member: int | None) -> BoardView:
@@ -229,20 +237,20 @@ class LeaderboardService:
             challenges = (await uow.session.execute(text(
                 "SELECT challenge_id, member_id, score, reached_at, version "
                 "FROM challenge_scores ORDER BY challenge_id"))).all()
-        await self.boards.replace(board_of(BoardKind.ALL_TIME), [tuple(r) for r in all_time])
+        await self.boards.replace(board_of(BoardKind.ALL_TIME), [_row(r) for r in all_time])
         built["ALL_TIME"] = len(all_time)
         for kind, (period, rows) in periods.items():
-            await self.boards.replace(board_of(kind, period), [tuple(r) for r in rows],
+            await self.boards.replace(board_of(kind, period), [_row(r) for r in rows],
                                       _period_ttl(self.settings))
             built[kind.value] = len(rows)
-        by_challenge: dict[int, list[tuple]] = {}
+        by_challenge: dict[int, list[tuple[int, int, datetime, int]]] = {}
         for r in challenges:
             by_challenge.setdefault(r.challenge_id, []).append(
                 (r.member_id, r.score, r.reached_at, r.version))
-        for challenge_id, rows in by_challenge.items():
-            await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), rows)
+        for challenge_id, scores in by_challenge.items():
+            await self.boards.replace(board_of(BoardKind.CHALLENGE, None, challenge_id), scores)
         built["CHALLENGE"] = len(by_challenge)
-        self._top_cache.clear()
+        self.forget_cached_pages()
         return built
 
     # --- finished weekly boards -----------------------------------------------------------

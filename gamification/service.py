@@ -55,6 +55,15 @@ def reward_from_json(data: dict[str, Any]) -> Reward:
                   level_up=LevelReached(level[0], level[1]) if level else None)
 
 
+_LOCK_FIGURES = text(
+    "INSERT INTO member_points (member_id) VALUES (:m) ON CONFLICT (member_id) DO UPDATE "
+    "SET member_id = excluded.member_id RETURNING streak, best_streak, last_check_in")
+_RECORD_CHECK_IN = text(
+    "WITH c AS (INSERT INTO check_ins (member_id, day, streak, points) "
+    "VALUES (:m, :d, :s, :p)) UPDATE member_points SET streak = :s, "
+    "best_streak = GREATEST(best_streak, :s), last_check_in = :d WHERE member_id = :m")
+
+
 class GamificationService:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
@@ -109,23 +118,16 @@ class GamificationService:
                                      reward_from_json(stored["reward"]))
             today = brand_day(await uow.now(), self.settings.tz)
             # The member's row lock serializes his check-ins: of 100 concurrent calls one
-            # sees no check-in today, the others wait and then see it.
-            await uow.session.execute(insert(MemberPoints).values(member_id=member_id)
-                                      .on_conflict_do_nothing())
-            figures = await uow.session.get(MemberPoints, member_id, with_for_update=True)
-            assert figures is not None
+            # sees no check-in today, the others wait and then see it. (One upsert both
+            # creates the row if needed and takes the lock.)
+            figures = (await uow.session.execute(_LOCK_FIGURES, {"m": member_id})).one()
             if figures.last_check_in == today:
                 raise Conflict("already checked in today", nextCheckInDay=str(today))
             streak = rules.next_streak(figures.last_check_in, figures.streak, today)
             rule = await rule_for(uow, Action.CHECK_IN)
             bonus = self.settings.check_in_milestones.get(streak, 0)
-            uow.session.add(CheckIn(member_id=member_id, day=today, streak=streak,
-                                    points=rule.points + bonus))
-            await uow.session.execute(text(
-                "UPDATE member_points SET streak = :s, best_streak = GREATEST(best_streak, :s),"
-                " last_check_in = :d WHERE member_id = :m"),
-                {"s": streak, "d": today, "m": member_id})
-            await uow.session.flush()
+            await uow.session.execute(_RECORD_CHECK_IN, {
+                "m": member_id, "d": today, "s": streak, "p": rule.points + bonus})
             key = f"CHECK_IN:{member_id}:{today}"
             if rule.points:
                 await append_entry(uow, member_id, delta=rule.points, earned=rule.points,

@@ -133,7 +133,6 @@ class Settings(BaseSettings):
     # scores the one reached first ranks first. Ties are always listed earliest first.
     leaderboard_ranks: Literal["COMPETITION", "EARLIEST_FIRST"] = "COMPETITION"
     leaderboard_around_me: int = 5
-    leaderboard_top_cache_seconds: float = 0.5
     weekly_top_rewarded: int = 10
     weekly_top_points: list[int] = [500, 300, 200, 100, 100, 50, 50, 50, 50, 50]
     leaderboard_period_keep_days: int = 70

@@ -47,3 +47,24 @@ async def entries(container: Any, member_id: int) -> list[Any]:
         return list((await conn.execute(text(
             "SELECT reason, delta, earned, note FROM point_entries WHERE member_id = :m "
             "ORDER BY id"), {"m": member_id})).all())
+
+
+async def settle(container: Any) -> None:
+    """Until every committed event is relayed (the background relay may hold a batch)."""
+    import asyncio
+
+    for _ in range(200):
+        await container.relay.drain()
+        async with container.engine.connect() as conn:
+            if not await conn.scalar(text("SELECT count(*) FROM outbox")):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the outbox did not drain")
+
+
+async def give(container: Any, member_id: int, points: int, key: str) -> None:
+    from gamification.ledger import Source, award
+
+    async with container.uow() as uow:
+        await award(uow, member_id, points, "ADJUSTMENT", Source(), key)
+        await uow.commit()

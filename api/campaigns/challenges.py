@@ -115,7 +115,9 @@ class Challenge(Node):
     async def leaderboard(self, info: Info, first: int | None = None, after: str | None = None
                           ) -> Connection[ChallengeLeaderboardEntry]:
         request = page_request(info.context, first, after)
-        offset = int(request.after[0]) if request.after else 0
+        offset = request.after[0] if request.after else 0
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidInput("malformed cursor", cursor=after)
         page = await info.context.services.campaigns.challenges.leaderboard(
             self.pk, request.first, offset)
         edges = [Edge(cursor=encode_cursor(e.rank), node=ChallengeLeaderboardEntry(
@@ -195,7 +197,9 @@ class ChallengeRewardsInput:
 @strawberry.input
 class ChallengeSegmentInput:
     min_level: int | None = None
-    interest: str | None = strawberry.field(default=None, description="A topic tag.")
+    interest: str | None = strawberry.field(default=None, description=(
+        "A topic tag. Stored and shown, not yet enforced: it needs members' interest scores "
+        "(community area)."))
 
 
 @strawberry.input
@@ -210,6 +214,8 @@ class CreateChallengeInput:
     topic: str | None = strawberry.field(default=None, description="For POST_WITH_TOPIC.")
     rewards: ChallengeRewardsInput | None = None
     segment: ChallengeSegmentInput | None = None
+    segment_id: strawberry.ID | None = strawberry.field(default=None, description=(
+        "Marketer-defined segments do not exist yet: a value is refused; use `segment`."))
     participant_cap: int | None = None
 
 
@@ -251,6 +257,9 @@ def _reward_ids(rewards: ChallengeRewardsInput) -> dict[str, Any]:
 
 
 def _draft(input: CreateChallengeInput) -> ChallengeDraft:
+    if input.segment_id is not None:
+        raise InvalidInput("saved segments are not supported yet; give segment {minLevel, "
+                           "interest}", field="segmentId")
     segment = input.segment or ChallengeSegmentInput()
     return ChallengeDraft(
         title=input.title, action=ChallengeAction(input.action), target=input.target,

@@ -100,7 +100,8 @@ async def load_game(context: Any, pk: int) -> MiniGame | None:
 
 @strawberry.input
 class PrizeInput:
-    name: str
+    name: str | None = strawberry.field(default=None, description=(
+        "Shown to members; by default what it pays (\"50 points\", \"Coupon\", \"No prize\")."))
     weight: int = 0
     points: int = 0
     coupon_campaign_id: strawberry.ID | None = None
@@ -176,7 +177,7 @@ def _draft(input: CreateMiniGameInput) -> GameDraft:
         ends_at=input.ends_at, cost_points=input.cost_points,
         free_plays_per_day=input.free_plays_per_day,
         prizes=[rules.PrizeDraft(
-            name=p.name, weight=p.weight, points=p.points, stock=p.stock, min_score=p.min_score,
+            name=p.name or "", weight=p.weight, points=p.points, stock=p.stock, min_score=p.min_score,
             coupon_campaign_id=decode_id(p.coupon_campaign_id, "CouponCampaign")
             if p.coupon_campaign_id is not None else None) for p in input.prizes],
         questions=[rules.QuestionDraft(q.prompt, q.options, q.correct)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -18,6 +20,7 @@ from api.gamification.types import (
     LeaderboardPageInfo,
     PointEntry,
     PointRule,
+    entries_with_users,
 )
 from api.permissions import Authenticated, requires
 from api.relay import Connection, decode_id, encode_cursor, page_request, to_global_id
@@ -92,11 +95,33 @@ def _month(value: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def _connection(view: BoardView, settings: object, has_next: bool) -> LeaderboardConnection:
-    tz = settings.tz  # type: ignore[attr-defined]
-    edges = [LeaderboardEdge(cursor=encode_cursor(view.offset + i),
-                             node=LeaderboardEntry.from_entry(e))
-             for i, e in enumerate(view.entries)]
+# Rendered live pages by (board, board version, offset, size): a hot top-100 is built once
+# per board change, not once per request. Small and per process.
+_rendered: dict[tuple[Any, ...], tuple[float, list[LeaderboardEntry]]] = {}
+_RENDERED_SECONDS = 5.0
+
+
+async def _entries(ctx: Any, view: BoardView) -> list[LeaderboardEntry]:
+    if view.version is None:
+        return await entries_with_users(ctx, view.entries)
+    # Keyed by the entries themselves too: a board whose versions restarted (Redis lost and
+    # rebuilt) can never be answered with another board state's page.
+    key = (*view.version, view.offset, tuple((e.rank, e.member_id, e.score) for e in view.entries))
+    cached = _rendered.get(key)
+    # Members' names change without moving the board: a rendered page lives a few seconds.
+    if cached is None or time.monotonic() - cached[0] > _RENDERED_SECONDS:
+        cached = (time.monotonic(), await entries_with_users(ctx, view.entries))
+        if len(_rendered) > 256:
+            _rendered.clear()
+        _rendered[key] = cached
+    return cached[1]
+
+
+async def _connection(ctx: Any, view: BoardView, has_next: bool) -> LeaderboardConnection:
+    tz = ctx.settings.tz
+    nodes = await _entries(ctx, view)
+    edges = [LeaderboardEdge(cursor=encode_cursor(view.offset + i), node=node)
+             for i, node in enumerate(nodes)]
     return LeaderboardConnection(
         kind=view.kind,
         challenge_id=strawberry.ID(to_global_id("Challenge", view.challenge_id))
@@ -164,10 +189,10 @@ class GamificationQueries:
         has_next = len(view.entries) > page.first and me is None
         if me is None:
             view = BoardView(view.kind, view.challenge_id, view.period, view.live,
-                             view.entries[:page.first], view.offset, view.size)
+                             view.entries[:page.first], view.offset, view.size, view.version)
         else:
             has_next = view.offset + len(view.entries) < view.size
-        return _connection(view, ctx.settings, has_next)
+        return await _connection(ctx, view, has_next)
 
 
 @strawberry.type

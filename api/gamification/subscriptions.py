@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.gamification.enums import BoardKindEnum
-from api.gamification.types import LeaderboardEntry, LeaderboardUpdate
+from api.gamification.types import LeaderboardUpdate, entries_with_users
 from api.realtime.streams import Stream, register
 from api.relay import decode_id, to_global_id
 from domain.members.credentials import AccessClaims
@@ -50,9 +50,14 @@ class LeaderboardChanged(Stream):
 
     async def load_for_keys(self, container: Container, payload: dict[str, Any],
                             keys: list[Hashable]) -> LeaderboardUpdate | None:
+        from api.context import Context  # the context imports the container, which imports us
+
         if not keys:
             return None
-        kind, challenge_id = keys[0]  # type: ignore[misc]
+        key = keys[0]
+        assert isinstance(key, tuple)
+        kind: str = key[0]
+        challenge_id: int | None = key[1]
         # Read the board as it is now: the projector ran before the publisher.
         view = await container.leaderboards.read(
             BoardKind(kind), challenge_id=challenge_id, period=None, offset=0,
@@ -61,7 +66,7 @@ class LeaderboardChanged(Stream):
             kind=view.kind,
             challenge_id=strawberry.ID(to_global_id("Challenge", challenge_id))
             if challenge_id is not None else None,
-            entries=[LeaderboardEntry.from_entry(e) for e in view.entries])
+            entries=await entries_with_users(Context(container, None), view.entries))
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.gamification.enums import ActionEnum, BoardKindEnum, CriterionEnum, TierEnum
-from api.members.types import User, user_by_id
+from api.members.types import User
 from api.relay import Node, node_type, to_global_id
 from gamification import rules
 from gamification.boards import BoardEntry
@@ -138,15 +138,19 @@ class CheckInDay:
 class LeaderboardEntry:
     rank: int
     score: int
-    member_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def user(self, info: Info) -> User | None:
-        return await user_by_id(info, self.member_id)
+    # Resolved in one batch by the page's resolver (plain fields execute fastest).
+    user: User | None
 
     @classmethod
-    def from_entry(cls, entry: BoardEntry) -> LeaderboardEntry:
-        return cls(rank=entry.rank, score=entry.score, member_id=entry.member_id)
+    def from_entry(cls, entry: BoardEntry, user: User | None) -> LeaderboardEntry:
+        return cls(rank=entry.rank, score=entry.score, user=user)
+
+
+async def entries_with_users(info_context: Any, entries: list[BoardEntry]) -> list[LeaderboardEntry]:
+    """The entries with their members, loaded in one query."""
+    rows = await info_context.loaders.load_many("members_by_id", [e.member_id for e in entries])
+    return [LeaderboardEntry.from_entry(e, User.from_row(r) if r is not None else None)
+            for e, r in zip(entries, rows, strict=True)]
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from domain.audit.service import record as audit
 from domain.coupons.issuing import CouponSource, issue_coupon_or_raise
 from domain.pagination import Page, PageRequest, keyset_page
 from gamification.campaigns import rules
-from gamification.campaigns.minigames import _require_campaigns
+from gamification.campaigns.minigames import require_campaigns
 from gamification.campaigns.models import RewardItem, RewardRedemption
 from gamification.campaigns.points import spend_points
 from rally.errors import Conflict, InvalidInput, NotFound
@@ -70,7 +70,7 @@ class CatalogService:
                           remaining=draft.stock, per_member_limit=draft.per_member_limit,
                           active=True, created_by=actor_id)
         async with self._uow_factory() as uow:
-            await _require_campaigns(uow, [draft.coupon_campaign_id], "couponCampaignId")
+            await require_campaigns(uow, [draft.coupon_campaign_id], "couponCampaignId")
             uow.session.add(item)
             await uow.session.flush()
             await audit(uow, actor_id=actor_id, action="CREATE_REWARD_ITEM",

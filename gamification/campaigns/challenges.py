@@ -17,7 +17,7 @@ from domain.audit.service import record as audit
 from domain.pagination import Page, PageRequest
 from gamification.campaigns import rules
 from gamification.campaigns.challenge_report import ChallengeReport, challenge_report
-from gamification.campaigns.minigames import _require_campaigns
+from gamification.campaigns.minigames import require_campaigns
 from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
 from gamification.campaigns.points import level_of
 from gamification.campaigns.rules import ChallengeStatus
@@ -98,7 +98,7 @@ class ChallengeService:
         rules.window(draft.starts_at, draft.ends_at)
         challenge = Challenge(**values, created_by=actor_id, participant_count=0, ended_at=None)
         async with self._uow_factory() as uow:
-            await _require_campaigns(uow, [draft.reward_coupon_campaign_id],
+            await require_campaigns(uow, [draft.reward_coupon_campaign_id],
                                      "rewards.couponCampaignId")
             uow.session.add(challenge)
             await uow.session.flush()
@@ -121,7 +121,7 @@ class ChallengeService:
                 raise Conflict("the challenge has started: its target, rewards and window are "
                                "frozen", reason="CHALLENGE_STARTED", fields=sorted(frozen))
             if "reward_coupon_campaign_id" in values:
-                await _require_campaigns(uow, [values["reward_coupon_campaign_id"]],
+                await require_campaigns(uow, [values["reward_coupon_campaign_id"]],
                                          "rewards.couponCampaignId")
             cap = values.get("participant_cap")
             if cap is not None and cap < challenge.participant_count:

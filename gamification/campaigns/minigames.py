@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 
 from domain.audit.service import record as audit
 from domain.coupons.models import CouponCampaign
@@ -65,6 +65,36 @@ _USE_FREE_PLAY = text(
 _CLAIM_QUIZ = text(
     "INSERT INTO quiz_submissions (game_id, member_id, play_id, score)"
     " VALUES (:game_id, :member_id, :play_id, :score) ON CONFLICT DO NOTHING RETURNING play_id")
+_GAME_WITH_PRIZES = text(
+    "SELECT g.id, g.kind, g.cost_points, g.free_plays_per_day, g.questions, g.starts_at,"
+    " g.ends_at, g.ended_at IS NULL AND g.starts_at <= now() AND now() < g.ends_at AS open,"
+    " now() AS now, p.id AS prize_id, p.name, p.points, p.coupon_campaign_id,"
+    " p.stock IS NOT NULL AS limited, p.weight, p.min_score"
+    " FROM mini_games g JOIN mini_game_prizes p ON p.game_id = g.id WHERE g.id = :id"
+    " ORDER BY p.position")
+_PLAYS = cast(Table, MiniGamePlay.__table__)  # Core insert: no ORM bulk machinery per play
+
+
+@dataclass(frozen=True)
+class OpenPrize:
+    slot: PrizeSlot
+    weight: int
+    min_score: int | None
+
+
+@dataclass(frozen=True)
+class OpenGame:
+    """What a play needs of a game that is open now (read in one round trip)."""
+
+    id: int
+    kind: GameKind
+    cost_points: int
+    free_plays_per_day: int
+    questions: list[dict[str, Any]]
+    day: date
+    prizes: list[OpenPrize]
+
+
 _PRIZE_COLUMNS = (MiniGamePrize.id, MiniGamePrize.name, MiniGamePrize.points,
                   MiniGamePrize.coupon_campaign_id, MiniGamePrize.stock.is_not(None))
 
@@ -96,7 +126,7 @@ class MiniGameService:
             questions=[{"prompt": q.prompt, "options": q.options, "correct": q.correct}
                        for q in questions])
         async with self._uow_factory() as uow:
-            await _require_campaigns(uow, [p.coupon_campaign_id for p in prizes], "prizes")
+            await require_campaigns(uow, [p.coupon_campaign_id for p in prizes], "prizes")
             uow.session.add(game)
             await uow.session.flush()
             await uow.session.execute(insert(MiniGamePrize), [
@@ -156,14 +186,9 @@ class MiniGameService:
             game = await self._open_game(uow, game_id)
             if game.kind == GameKind.QUIZ:
                 raise InvalidInput("a quiz is answered with answerQuiz", field="gameId")
-            now = await uow.now()
-            day = brand_day(now, self._tz)
-            free = await self._pay_for_play(uow, game, member_id, day, key)
-            prizes = (await uow.session.execute(
-                select(*_PRIZE_COLUMNS, MiniGamePrize.weight).where(
-                    MiniGamePrize.game_id == game.id).order_by(MiniGamePrize.position))).all()
-            drawn = PrizeSlot(*prizes[rules.draw([p.weight for p in prizes])][:5])
-            outcome = await self._record_play(uow, game, member_id, day, drawn, free=free,
+            free = await self._pay_for_play(uow, game, member_id, game.day, key)
+            drawn = game.prizes[rules.draw([p.weight for p in game.prizes])].slot
+            outcome = await self._record_play(uow, game, member_id, game.day, drawn, free=free,
                                               key=("playMiniGame", key))
             await uow.commit()
         return outcome
@@ -184,29 +209,31 @@ class MiniGameService:
             if game.kind != GameKind.QUIZ:
                 raise InvalidInput("only a QUIZ is answered", field="gameId")
             score = rules.quiz_score(game.questions, answers)
-            tiers = (await uow.session.execute(
-                select(*_PRIZE_COLUMNS, MiniGamePrize.min_score).where(
-                    MiniGamePrize.game_id == game.id).order_by(MiniGamePrize.position))).all()
-            tier = rules.quiz_tier([t.min_score for t in tiers], score)
-            prize = PrizeSlot(*tiers[tier][:5]) if tier is not None else None
-            day = brand_day(await uow.now(), self._tz)
-            outcome = await self._record_play(uow, game, member_id, day, prize, free=True,
+            tier = rules.quiz_tier([t.min_score for t in game.prizes], score)
+            prize = game.prizes[tier].slot if tier is not None else None
+            outcome = await self._record_play(uow, game, member_id, game.day, prize, free=True,
                                               key=("answerQuiz", key), score=score)
             outcome.question_count = len(game.questions)
             await uow.commit()
         return outcome
 
-    async def _open_game(self, uow: UnitOfWork, game_id: int) -> MiniGame:
-        game = await uow.session.get(MiniGame, game_id)
-        if game is None:
+    async def _open_game(self, uow: UnitOfWork, game_id: int) -> OpenGame:
+        """The game and its prize table in one round trip; CONFLICT when it is not open."""
+        rows = (await uow.session.execute(_GAME_WITH_PRIZES, {"id": game_id})).all()
+        if not rows:
             raise NotFound("no such mini-game", field="gameId")
-        now = await uow.now()
-        if game.ended_at is not None or not game.starts_at <= now < game.ends_at:
+        g = rows[0]
+        if not g.open:
             raise Conflict("this game is not open now", reason="GAME_NOT_ACTIVE",
-                           startsAt=game.starts_at.isoformat(), endsAt=game.ends_at.isoformat())
-        return game
+                           startsAt=g.starts_at.isoformat(), endsAt=g.ends_at.isoformat())
+        return OpenGame(
+            id=g.id, kind=GameKind(g.kind), cost_points=g.cost_points,
+            free_plays_per_day=g.free_plays_per_day, questions=g.questions,
+            day=brand_day(g.now, self._tz),
+            prizes=[OpenPrize(PrizeSlot(r.prize_id, r.name, r.points, r.coupon_campaign_id,
+                                        r.limited), r.weight, r.min_score) for r in rows])
 
-    async def _pay_for_play(self, uow: UnitOfWork, game: MiniGame, member_id: int, day: date,
+    async def _pay_for_play(self, uow: UnitOfWork, game: OpenGame, member_id: int, day: date,
                             key: str) -> bool:
         """True for a free play of the day; else the points are spent (CONFLICT if short)."""
         if game.free_plays_per_day > 0:
@@ -222,14 +249,14 @@ class MiniGameService:
                            ("MINI_GAME", game.id), f"minigame:{game.id}:{member_id}:{key}")
         return False
 
-    async def _record_play(self, uow: UnitOfWork, game: MiniGame, member_id: int, day: date,
+    async def _record_play(self, uow: UnitOfWork, game: OpenGame, member_id: int, day: date,
                            prize: PrizeSlot | None, *, free: bool, key: tuple[str, str],
                            score: int | None = None) -> PlayOutcome:
         paying = prize if prize is not None and prize.pays else None
-        play_id = (await uow.session.execute(insert(MiniGamePlay).values(
+        play_id = (await uow.session.execute(_PLAYS.insert().values(
             game_id=game.id, member_id=member_id, day=day, free=free, score=score,
             prize_id=paying.id if paying else None, points_won=paying.points if paying else 0,
-            cost_points=0 if free else game.cost_points).returning(MiniGamePlay.id))).scalar_one()
+            cost_points=0 if free else game.cost_points).returning(_PLAYS.c.id))).scalar_one()
         if score is not None and (await uow.session.execute(_CLAIM_QUIZ, {
                 "game_id": game.id, "member_id": member_id, "play_id": play_id,
                 "score": score})).first() is None:
@@ -259,7 +286,7 @@ async def _replayed(uow: UnitOfWork, stored: dict[str, Any]) -> PlayOutcome:
     return PlayOutcome(play.id, play.game_id, prize, reward, score=play.score)
 
 
-async def _require_campaigns(uow: UnitOfWork, campaign_ids: list[int | None], field: str
+async def require_campaigns(uow: UnitOfWork, campaign_ids: list[int | None], field: str
                              ) -> None:
     wanted = {c for c in campaign_ids if c is not None}
     if not wanted:

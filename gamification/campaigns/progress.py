@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
 from domain.notifications.service import NotificationKind, notify
@@ -27,12 +27,14 @@ from gamification.campaigns.points import (
 from rally.reward import ChallengeAdvanced
 from rally.uow import UnitOfWork
 
+_CHALLENGES = Challenge.__table__
+_PARTICIPANTS = ChallengeParticipant.__table__
 _CREDIT = text(
     "INSERT INTO challenge_credits (challenge_id, member_id, subject, created_at)"
-    " VALUES (:challenge_id, :member_id, :subject, :now) ON CONFLICT DO NOTHING RETURNING 1")
+    " VALUES (:challenge_id, :member_id, :subject, now()) ON CONFLICT DO NOTHING RETURNING 1")
 _ADVANCE = text(
-    "UPDATE challenge_participants SET progress = progress + 1, reached_at = :now,"
-    " completed_at = CASE WHEN progress + 1 >= :target THEN CAST(:now AS timestamptz) END"
+    "UPDATE challenge_participants SET progress = progress + 1, reached_at = now(),"
+    " completed_at = CASE WHEN progress + 1 >= :target THEN now() END"
     " WHERE challenge_id = :challenge_id AND member_id = :member_id AND completed_at IS NULL"
     " RETURNING progress, completed_at IS NOT NULL AS completed")
 _TAKE_BACK = text(
@@ -50,21 +52,21 @@ _RETREAT = text(
 async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
                        subject: str, topics: Sequence[str] = ()) -> None:
     """Advance every running challenge of `action` the member joined, once per subject."""
-    now = await uow.now()
-    query = (select(Challenge).join(ChallengeParticipant,
-                                    ChallengeParticipant.challenge_id == Challenge.id)
-             .where(ChallengeParticipant.member_id == member_id,
-                    ChallengeParticipant.completed_at.is_(None),
-                    ChallengeParticipant.joined_at <= now,
-                    Challenge.action == action.value, Challenge.starts_at <= now,
-                    Challenge.ends_at > now, Challenge.ended_at.is_(None)))
+    # Core, not ORM: this runs on every post, comment, reaction and play.
+    c, p, now = _CHALLENGES.c, _PARTICIPANTS.c, func.now()
+    query = (select(c.id, c.target, c.title, c.reward_points, c.reward_badge_id,
+                    c.reward_coupon_campaign_id)
+             .select_from(_CHALLENGES.join(_PARTICIPANTS, p.challenge_id == c.id))
+             .where(p.member_id == member_id, p.completed_at.is_(None), p.joined_at <= now,
+                    c.action == action.value, c.starts_at <= now, c.ends_at > now,
+                    c.ended_at.is_(None)))
     if action == ChallengeAction.POST_WITH_TOPIC:
         wanted = [t.strip().lstrip("#").lower() for t in topics]
         if not wanted:
             return
-        query = query.where(Challenge.topic.in_(wanted))
-    for challenge in (await uow.session.scalars(query)).all():
-        params = {"challenge_id": challenge.id, "member_id": member_id, "now": now}
+        query = query.where(c.topic.in_(wanted))
+    for challenge in (await uow.session.execute(query)).all():
+        params = {"challenge_id": challenge.id, "member_id": member_id}
         if (await uow.session.execute(_CREDIT, {**params, "subject": subject})).first() is None:
             continue
         moved = (await uow.session.execute(
@@ -98,7 +100,7 @@ async def _announce(uow: UnitOfWork, challenge_id: int, member_id: int, progress
     await set_challenge_score(uow, challenge_id, member_id, progress)
 
 
-async def _pay_completion(uow: UnitOfWork, challenge: Challenge, member_id: int) -> None:
+async def _pay_completion(uow: UnitOfWork, challenge: Any, member_id: int) -> None:
     key = f"CHALLENGE_COMPLETED:{challenge.id}:{member_id}"
     source = ("CHALLENGE", challenge.id)
     # The challenge's own points; the CHALLENGE_COMPLETED point rule when it sets none.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.events import MemberRegistered
@@ -51,7 +51,7 @@ async def record_referral(uow: UnitOfWork, event: MemberRegistered) -> None:
         paid = await earn_by_rule(uow, referrer, Action.REFERRAL_SIGNUP, ("MEMBER", newcomer),
                                   f"{Action.REFERRAL_SIGNUP.value}:{newcomer}", newcomer) > 0
         if not paid:
-            await uow.session.execute(Referral.__table__.update().where(
+            await uow.session.execute(update(Referral).where(
                 Referral.id == referral_id).values(paid=False, refusal=DAILY_CAP))
         await bump_counter(uow, referrer, "referrals", to_reward=False)
         await earn_by_rule(uow, newcomer, Action.REFERRED_SIGNUP, ("MEMBER", referrer),

@@ -22,7 +22,7 @@ URL_MAX = 2048
 
 @dataclass(frozen=True)
 class PrizeDraft:
-    name: str
+    name: str = ""
     weight: int = 0
     points: int = 0
     coupon_campaign_id: int | None = None
@@ -120,7 +120,8 @@ def prize_table(kind: GameKind, prizes: Sequence[PrizeDraft], question_count: in
                                    field=f"{where}.minScore")
         elif prize.min_score is not None:
             raise InvalidInput("minScore is for quiz tiers only", field=f"{where}.minScore")
-        checked.append(PrizeDraft(title(prize.name, f"{where}.name"), prize.weight,
+        name = title(prize.name, f"{where}.name") if prize.name else default_prize_name(prize)
+        checked.append(PrizeDraft(name, prize.weight,
                                   prize.points, prize.coupon_campaign_id, prize.stock,
                                   prize.min_score))
     if kind == GameKind.QUIZ:
@@ -130,6 +131,13 @@ def prize_table(kind: GameKind, prizes: Sequence[PrizeDraft], question_count: in
     elif sum(p.weight for p in checked) <= 0:
         raise InvalidInput("the prize weights must sum to more than zero", field="prizes")
     return checked
+
+
+def default_prize_name(prize: PrizeDraft) -> str:
+    """API.md's prize input has no name: say what it pays."""
+    if prize.points:
+        return f"{prize.points} points"
+    return "Coupon" if prize.coupon_campaign_id is not None else "No prize"
 
 
 def questions(kind: GameKind, drafts: Sequence[QuestionDraft], limits: Limits
@@ -198,7 +206,9 @@ def quiz_score(questions_json: Sequence[dict[str, object]], answers: Sequence[Se
         if any(not 0 <= c < len(options) for c in chosen):
             raise InvalidInput("an answer names an option that does not exist",
                                field=f"answers[{i}]")
-        score += set(chosen) == set(question["correct"])  # type: ignore[arg-type]
+        key = question["correct"]
+        assert isinstance(key, list)
+        score += set(chosen) == set(key)
     return score
 
 

@@ -64,3 +64,21 @@ async def test_members_cannot_create_games(client: GraphQLClient, container: Con
     alice = await client.register("Alice")
     error = await client.error(CREATE_GAME, {"input": game_input()}, alice.token)
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_malformed_quiz_answers_are_refused_and_nothing_is_written(
+        client: GraphQLClient, container: Container) -> None:
+    from tests.api.campaign_support import ANSWER, create_game
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    quiz = await create_game(client, marketer, kind="QUIZ", prizes=[{"minScore": 1, "points": 5}],
+                             questions=[{"prompt": "1 + 1?", "options": ["2", "3"],
+                                         "correct": [0]}])
+    before = await campaign_counts(container)
+    for answers, field in (([], "answers"), ([[0], [1]], "answers"), ([[7]], "answers[0]")):
+        error = await client.error(ANSWER, {"input": {"gameId": quiz["id"], "answers": answers,
+                                                      "idempotencyKey": "k"}}, alice.token)
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+            "BAD_USER_INPUT", field)
+    assert await campaign_counts(container) == before

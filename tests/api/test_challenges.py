@@ -214,6 +214,8 @@ _BAD_CHALLENGES = [
     ({"action": "COMMENT"}, "topic"),
     ({"endsAt": iso(now() - timedelta(days=1))}, "endsAt"),
     ({"rewards": {"points": -1}}, "rewards.points"),
+    ({"segmentId": "U2VnbWVudDox"}, "segmentId"),
+    ({"coverUrl": "javascript:alert(1)"}, "coverUrl"),
 ]
 
 
@@ -230,3 +232,30 @@ async def test_bad_challenges_are_refused_and_nothing_is_written(
         "couponCampaignId": "Q291cG9uQ2FtcGFpZ246OTk5"})}, marketer.token)
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert await campaign_counts(container) == before
+
+
+async def test_the_leaderboard_pages_with_cursors_and_refuses_huge_pages(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    crowd = await members(container, 5)
+    challenge = await create_challenge(client, marketer, target=10)
+    for i, member in enumerate(crowd):
+        await client.execute(JOIN, {"id": challenge["id"]}, member.token)
+        await publish(container, *[post(member, 100 * i + k, "running") for k in range(i)])
+    board = """query($id: ID!, $after: String, $first: Int) { challenge(id: $id) {
+      leaderboard(first: $first, after: $after) { edges { cursor node { rank progress } }
+      pageInfo { hasNextPage endCursor } } } }"""
+    first = (await client.execute(board, {"id": challenge["id"], "first": 2}))
+    page = first["challenge"]["leaderboard"]
+    assert [e["node"] for e in page["edges"]] == [{"rank": 1, "progress": 4},
+                                                  {"rank": 2, "progress": 3}]
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest = await client.execute(board, {"id": challenge["id"], "first": 10,
+                                        "after": page["pageInfo"]["endCursor"]})
+    assert [e["node"]["rank"] for e in rest["challenge"]["leaderboard"]["edges"]] == [3, 4, 5]
+    error = await client.error(board, {"id": challenge["id"], "first": 101})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    from api.relay import encode_cursor
+
+    error = await client.error(board, {"id": challenge["id"], "after": encode_cursor("x")})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"

@@ -138,3 +138,13 @@ async def test_an_inactive_game_cannot_be_played(
     assert refused["errors"][0]["extensions"]["code"] == "CONFLICT"
     after = await campaign_counts(container)
     assert after["plays"] == before["plays"] == 0
+
+
+async def test_prizes_without_a_name_say_what_they_pay(
+        client: GraphQLClient, container: Container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    campaign = await create_campaign(client, marketer)
+    game = await create_game(client, marketer, prizes=[
+        {"weight": 1, "points": 50}, {"weight": 1, "couponCampaignId": campaign},
+        {"weight": 2}])
+    assert [p["name"] for p in game["prizes"]] == ["50 points", "Coupon", "No prize"]

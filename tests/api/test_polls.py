@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from api.container import Container
+from api.relay import decode_id, to_global_id
 from tests.api.campaign_support import campaign_counts, iso, members, now
 from tests.support import GraphQLClient
 
@@ -71,3 +72,24 @@ async def test_a_closed_poll_and_a_foreign_option_are_refused(
                                marketer.token)
     assert error["extensions"]["field"] == "options"
     assert (await campaign_counts(container))["votes"] == 0
+
+
+async def test_a_closed_poll_refuses_votes(client: GraphQLClient, container: Container) -> None:
+    import asyncio
+
+    from gamification.campaigns.polls import PollDraft
+    from rally.db import utcnow
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    poll = await container.campaigns.polls.create(decode_id(marketer.id, "User"), PollDraft(
+        question="Quick one?", options=["Yes", "No"],
+        closes_at=utcnow() + timedelta(seconds=0.5)))
+    await asyncio.sleep(0.6)
+    data = await client.execute("query($id: ID!) { poll(id: $id) { isOpen results { id } } }",
+                                {"id": to_global_id("Poll", poll.id)})
+    assert data["poll"]["isOpen"] is False
+    error = await client.error(VOTE, {"poll": to_global_id("Poll", poll.id),
+                                      "option": data["poll"]["results"][0]["id"]}, alice.token)
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == (
+        "CONFLICT", "POLL_CLOSED")

@@ -169,3 +169,53 @@ async def test_a_replayed_award_key_pays_once(container, client) -> None:
             await award(uow, alice, 100, "CHALLENGE_COMPLETED", Source("CHALLENGE", 1), "c-1")
             await uow.commit()
     assert (await figures(container, alice))["balance"] == 100
+
+
+async def test_a_referred_signup_pays_both_and_counts_for_the_referrer(container, client) -> None:
+    from domain.events import MemberRegistered
+    from tests.gamification_support import act as publish
+
+    _, alice = await member(client)
+    async with container.engine.connect() as conn:
+        from sqlalchemy import text
+
+        code = await conn.scalar(text("SELECT referral_code FROM members WHERE id = :m"),
+                                 {"m": alice})
+    _, bob = await member(client)
+    reward = await publish(container, MemberRegistered(member_id=bob, is_guest=False,
+                                                       referral_code=code))
+    assert reward.points == 20  # the newcomer's own part
+    assert (await figures(container, alice))["balance"] == 50
+    assert (await figures(container, alice))["referrals"] == 1
+    again = await publish(container, MemberRegistered(member_id=bob, is_guest=False,
+                                                      referral_code=code))
+    assert again.points == 0
+    unknown = await publish(container, MemberRegistered(member_id=bob, is_guest=False,
+                                                        referral_code="NOPE0000"))
+    assert unknown.points == 0 and unknown.notes
+
+
+async def test_daily_caps_and_check_ins_count_in_the_brands_day(container, client) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import text
+
+    from rally.clock import brand_day
+    from rally.uow import UnitOfWorkFactory
+
+    # UTC+14 and UTC-11: at any hour one of them is on another date than UTC.
+    zones = ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+    utc_today = datetime.now(UTC).date()
+    assert any(brand_day(datetime.now(UTC), ZoneInfo(z)) != utc_today for z in zones)
+    for i, zone in enumerate(zones):
+        brand = container.settings.model_copy(update={"timezone": zone})
+        factory = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, brand)
+        _, alice = await member(client)
+        async with factory() as uow:
+            await uow.publish(post(i + 1, alice))
+            await uow.commit()
+        async with container.engine.connect() as conn:
+            day = await conn.scalar(text(
+                "SELECT day FROM point_daily_counts WHERE member_id = :m"), {"m": alice})
+        assert day == brand_day(datetime.now(UTC), brand.tz)
