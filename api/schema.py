@@ -33,6 +33,7 @@ from api.members.resolvers import MemberMutations, MemberQueries
 from api.moderation.resolvers import ModerationMutations, ModerationQueries
 from api.notifications.resolvers import NotificationMutations, NotificationQueries
 from api.notifications.subscriptions import NotificationSubscriptions
+from api.personalization import demo as _personalization_demo  # noqa: F401  (after community's)
 from api.personalization.resolvers import SegmentMutations, SegmentQueries
 from api.privacy.resolvers import PrivacyMutations, PrivacyRightsMutations
 from api.relay import Node, resolve_node

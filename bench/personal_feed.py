@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.personal_feed [--posts 100000] [--sessions 40] [--pages 5]
 
-Seeds `--posts` published posts (30 topics, 2,000 authors, engagement and ages spread over
-30 days) and viewers who follow 20 members and 3 topics and hold 15 inferred interests. Each
+Seeds `--posts` published posts with bench/feed.py's seeding (8 topics, 2,000 authors, 3
+reactions each, ~30 days of history) and viewers who follow 20 members and 2 topics and hold 4 inferred interests. Each
 viewer reads `--pages` pages of 20 through GraphQL (in-process ASGI, one worker), each page
 ranked fresh (no replay). Printed: p50/p99 of the GraphQL request, of the feed service, and of
 raw asyncpg running the same candidate SQL with the same arguments.
@@ -20,29 +20,18 @@ from typing import Any
 import httpx
 
 from bench.common import BENCH_SECRET, servers
+from bench.feed import TOPICS
+from bench.feed import seed as seed_posts
 
-TOPICS = [f"topic{i}" for i in range(30)]
+AUTHORS = 2000
 FEED = """query($after: String) { feed(first: 20, after: $after) {
   edges { node { id body topics feedReason reactionCount author { displayName } } }
   pageInfo { endCursor } } }"""
 
 
-async def seed(container: Any, posts: int, viewers: int) -> list[int]:
-    from domain.community.ranking import hot_score_sql
-
-    await container.fetch("""
-        INSERT INTO members (display_name, referral_code)
-        SELECT 'Author ' || g, 'A' || lpad(g::text, 7, '0') FROM generate_series(1, 2000) g""")
-    await container.fetch("""
-        INSERT INTO posts (author_id, body, status, topics, reaction_count, comment_count,
-                           share_count, created_at)
-        SELECT (g % 2000) + 1, 'Post number ' || g || ' with a few words of body text',
-               'PUBLISHED',
-               ARRAY[($1::varchar[])[(g % 30) + 1], ($1::varchar[])[((g * 7 + 1) % 30) + 1]],
-               (g * 13) % 40, (g * 7) % 9, (g * 3) % 4,
-               now() - make_interval(secs => (g * 977) % (30 * 86400))
-        FROM generate_series(1, $2) g""", TOPICS, posts)
-    await container.fetch(f"UPDATE posts SET hot_score = {hot_score_sql()}")
+async def seed(container: Any, url: str, posts: int, viewers: int) -> list[int]:
+    """The community benchmark's posts (bench/feed.py), then viewers with follows and interests."""
+    await seed_posts(url, AUTHORS, posts, 3)
     await container.fetch("ANALYZE")
     ids = []
     for n in range(viewers):
@@ -51,14 +40,14 @@ async def seed(container: Any, posts: int, viewers: int) -> list[int]:
         ids.append(member)
         await container.fetch("""
             INSERT INTO member_follows (follower_id, followee_id)
-            SELECT $1, g FROM generate_series($2, $2 + 19) g""", member, 1 + n * 20 % 1980)
+            SELECT $1, g FROM generate_series($2, $2 + 19) g""", member, 1 + n * 20 % (AUTHORS - 20))
         await container.fetch("""
             INSERT INTO topic_follows (member_id, topic) SELECT $1, t FROM unnest($2::varchar[]) t""",
-                              member, TOPICS[n % 27: n % 27 + 3])
+                              member, list(TOPICS[n % 6: n % 6 + 2]))
         await container.fetch("""
             INSERT INTO member_interests (member_id, source, tag, score, scored_at)
             SELECT $1, 'INFERRED', t, 1 + random() * 5, now() - random() * interval '20 days'
-            FROM unnest($2::varchar[]) t""", member, TOPICS[(n * 3) % 15: (n * 3) % 15 + 15])
+            FROM unnest($2::varchar[]) t""", member, [TOPICS[(n * 3 + k) % 8] for k in range(4)])
     return ids
 
 
@@ -83,7 +72,7 @@ async def run(env: dict[str, str], posts: int, sessions: int, pages: int,
     container = Container.build(settings)
     await container.start(run_relay=False)
     started = time.perf_counter()
-    viewers = await seed(container, posts, sessions)
+    viewers = await seed(container, env["DATABASE_URL"], posts, sessions)
     print(f"seeded {posts} posts, {sessions} viewers in {time.perf_counter() - started:.1f} s")
     if explain:
         plan = await container.fetch(

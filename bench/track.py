@@ -67,6 +67,10 @@ async def prepare(env: dict[str, str], count: int, seconds: float, concurrency: 
             container.members.register(f"bench{n}@example.com", "bench password 1", f"Bench {n}")
             for n in range(count)])
         ids = [s.member.id for s in sessions]
+        # Events are validated against visible targets: the Post 1 they name must exist.
+        from domain.community.posts import PostDraft
+
+        await container.posts.create(ids[0], PostDraft("The post every bench event looks at"))
         latencies: list[float] = []
         deadline = time.perf_counter() + seconds
 

@@ -4,7 +4,7 @@ the only way those modules learn what members did."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rally.events import DomainEvent
 
@@ -137,7 +137,7 @@ class BehaviourTracked(DomainEvent):
 
     topic: ClassVar[str] = "analytics.behaviour_tracked"
     member_id: int
-    signals: list[dict[str, object]]
+    signals: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, kw_only=True)

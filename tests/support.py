@@ -76,3 +76,33 @@ class Member:
     email: str
     token: str
     refresh_token: str
+
+
+async def a_post(container: Any, body: str = "Something to look at", topics: list[str] | None = None,
+                 author_id: int | None = None) -> int:
+    """A published post (for events that must target a real one); its author is new unless given."""
+    from domain.community.posts import PostDraft
+
+    if author_id is None:
+        n = next(_counter)
+        author_id = (await container.members.register(f"author.{n}@example.com", PASSWORD,
+                                                      f"Author {n}")).member.id
+    result = await container.posts.create(author_id, PostDraft(body=f"{body} {next(_counter)}",
+                                                               topics=topics or []))
+    return int(result.post.id)
+
+
+async def post_without_events(container: Any, post_id: int) -> None:
+    """A published post row (and its author) written directly, announcing nothing: for tests
+    of tracked events whose rollups must hold only what the test tracks."""
+    from sqlalchemy import text
+
+    async with container.engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO members (id, display_name, referral_code) OVERRIDING SYSTEM VALUE"
+            " VALUES (:id, 'Post author', :code) ON CONFLICT DO NOTHING"),
+            {"id": 1_000_000 + post_id, "code": f"P{post_id:07d}"})
+        await conn.execute(text(
+            "INSERT INTO posts (id, author_id, body, status) OVERRIDING SYSTEM VALUE"
+            " VALUES (:id, :author, 'Tracked post', 'PUBLISHED')"),
+            {"id": post_id, "author": 1_000_000 + post_id})

@@ -14,14 +14,24 @@ from datetime import UTC, datetime, timedelta
 from api.container import Container
 from api.demo import DEMO_PASSWORD, demo_step
 from domain.analytics.rules import EventKind, TrackedEvent
+from domain.community.posts import PostDraft
 from domain.experiments.rules import Variant
 from domain.feedback.service import FeedbackKind
 
 FANS = [f"Fan {n:02d}" for n in range(1, 9)]
 DAYS = 21
+FAN_POSTS = [("Sunday long run recap: 18 km along the river", ["running"]),
+             ("Best post-run breakfast? Mine is oats and berries", ["running", "food"]),
+             ("New trail shoes arrived, first impressions inside", ["running", "gear"]),
+             ("Yoga after a hard week does wonders", ["yoga"]),
+             ("Cold brew at home, the easy way", ["coffee"]),
+             ("Who is up for the 5k fun run next month?", ["running", "events"]),
+             ("Stretching routine that fixed my knees", ["yoga", "running"]),
+             ("Latte art attempt number 12", ["coffee"])]
 
 
-def _day_of_events(rng: random.Random, day: int, noon: datetime) -> list[TrackedEvent]:
+def _day_of_events(rng: random.Random, day: int, noon: datetime,
+                   posts: list[int]) -> list[TrackedEvent]:
     events = []
     for n in range(rng.randint(6, 20)):
         kind = rng.choices([EventKind.VIEW, EventKind.CLICK, EventKind.DWELL, EventKind.SEARCH],
@@ -29,7 +39,7 @@ def _day_of_events(rng: random.Random, day: int, noon: datetime) -> list[Tracked
         events.append(TrackedEvent(
             client_event_id=f"demo-{day}-{n}", kind=kind,
             target_type=None if kind is EventKind.SEARCH else "Post",
-            target_id=None if kind is EventKind.SEARCH else rng.randint(1, 40),
+            target_id=None if kind is EventKind.SEARCH else rng.choice(posts),
             duration_ms=rng.randint(2_000, 90_000) if kind is EventKind.DWELL else None,
             occurred_at=noon + timedelta(minutes=n * 7),
             context={"query": "running shoes"} if kind is EventKind.SEARCH else None))
@@ -43,6 +53,9 @@ async def analytics_demo(container: Container, accounts: dict[str, int]) -> None
     for name in FANS:
         email = name.lower().replace(" ", "") + "@rally.demo"
         members.append((await container.members.register(email, DEMO_PASSWORD, name)).member.id)
+    # Tracked events must target real posts: each fan shares one.
+    posts = [(await container.posts.create(fan, PostDraft(body, topics))).post.id
+             for fan, (body, topics) in zip(members[2:], FAN_POSTS, strict=False)]
     now = datetime.now(UTC)
     for days_ago in range(DAYS, -1, -1):
         # Today's events end before now; a past day's are sent three hours after they began.
@@ -52,7 +65,7 @@ async def analytics_demo(container: Container, accounts: dict[str, int]) -> None
             start = now - timedelta(minutes=150)
         for member in members:
             if rng.random() < 0.55:  # about half the members come back on a given day
-                await container.tracking.track(member, _day_of_events(rng, days_ago, start),
+                await container.tracking.track(member, _day_of_events(rng, days_ago, start, posts),
                                                now=start + timedelta(hours=3) if days_ago else None)
     for member, score in zip(members, [10, 9, 8, 6, 10, 9, 3, 7, 9, 10], strict=False):
         await container.feedback.submit(member, FeedbackKind.NPS, score, None, None)
@@ -60,17 +73,17 @@ async def analytics_demo(container: Container, accounts: dict[str, int]) -> None
                                     "A weekly running challenge with friends", None)
     await container.feedback.submit(members[1], FeedbackKind.BUG, None,
                                     "The feed sometimes shows the same post twice", ("Post", 3))
-    await _demo_experiment(container, accounts["marketer@rally.demo"], members, rng)
+    await _demo_experiment(container, accounts["marketer@rally.demo"], members, rng, posts[0])
 
 
 async def _demo_experiment(container: Container, marketer: int, members: list[int],
-                           rng: random.Random) -> None:
+                           rng: random.Random, post: int) -> None:
     await container.experiments.create(marketer, "feed-card-style",
                                        [Variant("classic", 1), Variant("big-photo", 1)], "CLICK")
     for member in members:
         await container.experiments.variant_for(member, "feed-card-style")
         if rng.random() < 0.5:
             click = TrackedEvent(client_event_id="demo-exp-click", kind=EventKind.CLICK,
-                                 target_type="Post", target_id=1, duration_ms=None,
+                                 target_type="Post", target_id=post, duration_ms=None,
                                  occurred_at=datetime.now(UTC), context=None)
             await container.tracking.track(member, [click])

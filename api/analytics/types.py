@@ -33,6 +33,12 @@ class EngagementBucket:
     nps: float | None = strawberry.field(
         description="Net promoter score (−100…100); null under the minimum number of answers.")
     nps_responses: int
+    check_in_rate: float | None = strawberry.field(
+        description="Check-ins per active member-day (at most 1).")
+    challenge_participation_rate: float | None = strawberry.field(
+        description="Members who joined a challenge / active members.")
+    coupon_redemption_rate: float | None = strawberry.field(
+        description="Of the coupons issued in the bucket, the share redeemed so far.")
 
     @classmethod
     def from_domain(cls, b: Bucket) -> EngagementBucket:
@@ -77,6 +83,9 @@ class EngagementMetrics:
     retention_d1: float | None
     retention_d7: float | None
     retention_d30: float | None
+    check_in_rate: float | None
+    challenge_participation_rate: float | None
+    coupon_redemption_rate: float | None
     series: list[EngagementBucket]
     cohorts: list[CohortRetentionRow]
 
@@ -90,6 +99,8 @@ class EngagementMetrics:
             posts_shared=t.posts_shared, ugc_rate=t.ugc_rate, feed_ctr=t.feed_ctr,
             average_dwell_ms=t.average_dwell_ms, nps=t.nps, nps_responses=t.nps_responses,
             retention_d1=r.retention_d1, retention_d7=r.retention_d7,
-            retention_d30=r.retention_d30,
+            retention_d30=r.retention_d30, check_in_rate=t.check_in_rate,
+            challenge_participation_rate=t.challenge_participation_rate,
+            coupon_redemption_rate=t.coupon_redemption_rate,
             series=[EngagementBucket.from_domain(b) for b in r.buckets],
             cohorts=[CohortRetentionRow.from_domain(c) for c in r.cohorts])

@@ -16,6 +16,7 @@ from api.community.types import (
     load_comment,
     load_post,
     post_connection,
+    prefetch,
 )
 from api.members.types import User, user_by_id
 from api.permissions import Authenticated
@@ -198,9 +199,9 @@ class CommunityQueries:
         viewer = ctx.require_member().member_id
         request = page_request(ctx, first, after)
         page = await ctx.services.feed.page(viewer, request.first, request.after)
-        edges = list(enumerate(page.items))
-        return PostConnection.of(edges, page.has_next, lambda e: Post.in_feed(e[1]),
-                                 lambda e: feed_cursor(page, e[0]))
+        posts = await prefetch(info, [Post.in_feed(ranked) for ranked in page.items])
+        return PostConnection.of(  # type: ignore[return-value]  # `of` builds the subclass
+            enumerate(posts), page.has_next, lambda e: e[1], lambda e: feed_cursor(page, e[0]))
 
 
 @strawberry.type

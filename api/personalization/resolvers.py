@@ -59,7 +59,7 @@ class SegmentQueries:
     @strawberry.field(permission_classes=[MARKETERS])
     async def segments(self, info: Info, first: int | None = None,
                        after: str | None = None) -> Connection[Segment]:
-        page = await info.context.services.segments.list(page_request(info.context, first, after))
+        page = await info.context.services.segments.page(page_request(info.context, first, after))
         return Connection.from_page(page, Segment.from_row, lambda row: (row.id,))
 
     @strawberry.field(permission_classes=[MARKETERS])

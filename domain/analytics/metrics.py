@@ -18,6 +18,7 @@ Definitions (days are brand-time-zone days):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -28,6 +29,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.analytics.programme import ProgrammeCounts, programme_counts, programme_rates
 from domain.analytics.rollups import Metric
 from rally.clock import brand_day, week_start
 from rally.db import utcnow
@@ -60,6 +62,9 @@ class Bucket:
     average_dwell_ms: float | None = None
     nps: float | None = None
     nps_responses: int = 0
+    check_in_rate: float | None = None
+    challenge_participation_rate: float | None = None
+    coupon_redemption_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,12 +121,15 @@ class EngagementService:
             windows = await _windows(s, [b for _, b in bounds] + [end])
             distinct = await _distinct_active(s, [*bounds, (start, end)])
             cohorts = await _cohorts(s, start, end)
+            programme = await programme_counts(s, start, end, settings.timezone,
+                                               [*bounds, (start, end)])
         today = brand_day(utcnow(), settings.tz)
         minimum = settings.report_min_group_size
-        buckets = [_bucket(a, b, counters, daily, windows, distinct, minimum) for a, b in bounds]
+        buckets = [_with_programme(_bucket(a, b, counters, daily, windows, distinct, minimum),
+                                   programme, daily, distinct) for a, b in bounds]
+        total = _bucket(start, end, counters, daily, windows, distinct, minimum)
         report = EngagementReport(start, end, granularity,
-                                  _bucket(start, end, counters, daily, windows, distinct, minimum),
-                                  buckets)
+                                  _with_programme(total, programme, daily, distinct), buckets)
         _add_retention(report, cohorts, today, minimum)
         return report
 
@@ -207,6 +215,17 @@ def _bucket(start: date, end: date, counters: dict[date, dict[str, int]], daily:
         nps=(round(100 * (total[Metric.NPS_PROMOTERS] - total[Metric.NPS_DETRACTORS]) / responses, 1)
              if responses >= minimum else None),
         nps_responses=responses)
+
+
+def _with_programme(bucket: Bucket, programme: ProgrammeCounts, daily: dict[date, int],
+                    distinct: dict[tuple[date, date], tuple[int, int]]) -> Bucket:
+    a, b = bucket.start, bucket.end
+    active_days = sum(daily.get(a + timedelta(o), 0) for o in range((b - a).days + 1))
+    check_in, participation, redemption = programme_rates(
+        programme, a, b, active_days, distinct.get((a, b), (0, 0))[0])
+    return dataclasses.replace(bucket, check_in_rate=check_in,
+                               challenge_participation_rate=participation,
+                               coupon_redemption_rate=redemption)
 
 
 def _rounded(value: float | None) -> float | None:

@@ -21,6 +21,7 @@ from domain.analytics.rules import (
     check_event,
     unique_by_client_id,
 )
+from domain.analytics.targets import check_targets
 from domain.events import BehaviourTracked
 from domain.experiments.conversions import convert_from_events
 from domain.privacy.service import Purpose, is_granted
@@ -78,6 +79,7 @@ class TrackingService:
         unique = unique_by_client_id(events)
         await self._partitions.ensure_months([e.occurred_at for e in unique])
         async with self._uow() as uow:
+            await check_targets(uow.session, member_id, events)
             if not await is_granted(uow.session, settings, member_id, Purpose.ANALYTICS):
                 return TrackResult(0, 0, consent_withheld=True)
             if idempotency_key is not None:

@@ -65,7 +65,7 @@ class PersonalFeed:
         session, number = _parse_cursor(after)
         stored = await self._redis.get(self._page(viewer_id, session, number + 1))
         if stored is not None:
-            return await self._replay(viewer_id, session, number + 1, stored)
+            return await self._replay(viewer_id, session, number + 1, str(stored))
         return await self._rank(viewer_id, session, number + 1, size)
 
     async def _rank(self, viewer_id: int, session: str, number: int, size: int) -> FeedPage:
@@ -103,16 +103,12 @@ class PersonalFeed:
 
     async def _current_session(self, viewer_id: int) -> str:
         session = await self._redis.get(self._session_key(viewer_id))
-        return session if session is not None else await self._new_session(viewer_id)
+        return str(session) if session is not None else await self._new_session(viewer_id)
 
     async def _new_session(self, viewer_id: int) -> str:
         session = secrets.token_hex(6)
         await self._redis.set(self._session_key(viewer_id), session, ex=self._ttl)
         return session
-
-    async def forget(self, viewer_id: int) -> None:
-        """Drop the member's feed session (account deleted)."""
-        await self._redis.delete(self._session_key(viewer_id))
 
     @staticmethod
     def _session_key(viewer_id: int) -> str:

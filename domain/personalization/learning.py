@@ -62,16 +62,16 @@ async def learn_from_share(uow: UnitOfWork, event: PostShared) -> None:
 @bus.subscribe(BehaviourTracked)
 async def learn_from_tracking(uow: UnitOfWork, event: BehaviourTracked) -> None:
     settings = uow.settings
-    topics = await _topics(uow, sorted({int(s["post_id"]) for s in event.signals}))  # type: ignore[call-overload]
+    topics = await _topics(uow, sorted({int(s["post_id"]) for s in event.signals}))
     signals = []
     for s in event.signals:
         if s["kind"] == "DWELL":
-            if int(s["duration_ms"] or 0) < settings.interest_dwell_min_ms:  # type: ignore[call-overload]
+            if int(s["duration_ms"] or 0) < settings.interest_dwell_min_ms:
                 continue
             score = settings.interest_dwell_score
         else:
             score = settings.interest_click_score
-        post_topics = topics.get(int(s["post_id"]))  # type: ignore[call-overload]
+        post_topics = topics.get(int(s["post_id"]))
         if post_topics:
             at = s["occurred_at"]
             signals.append(Signal(post_topics, score, at if isinstance(at, datetime) else

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.community.rules import normalize_topic
 from rally.errors import InvalidInput
 from rally.settings import Settings
 
 
-def normalize_tag(tag: str, maximum: int) -> str:
-    """Like a post topic: NFKC, trimmed, `#` stripped, case-folded, one word."""
-    value = unicodedata.normalize("NFKC", tag).strip().lstrip("#").strip().casefold()
-    if not value:
-        raise InvalidInput("an interest must not be empty", field="interests")
-    if len(value) > maximum or any(ch.isspace() for ch in value):
-        raise InvalidInput(f"an interest is one word of at most {maximum} characters",
-                           field="interests", tag=tag)
-    return value
+def normalize_tag(tag: str, maximum: int, field: str = "interests") -> str:
+    """Spelled like a post topic (`  #Running ` → `running`), so interests match topics."""
+    try:
+        return normalize_topic(tag, maximum)
+    except InvalidInput as error:
+        raise InvalidInput(error.message.replace("a topic", "an interest"), field=field,
+                           tag=tag) from error
 
 
 def normalize_interests(tags: list[str], settings: Settings) -> list[str]:
@@ -84,7 +82,7 @@ def check_segment_rule(rule: SegmentRule, index: int, settings: Settings) -> Seg
     if kind is SegmentRuleKind.ACTIVE_WITHIN_DAYS and not 1 <= value <= MAX_ACTIVE_DAYS:
         raise InvalidInput(f"rule {index}: days must be 1–{MAX_ACTIVE_DAYS}", field=field)
     if kind is SegmentRuleKind.INTEREST:
-        return SegmentRule(kind, normalize_tag(value, settings.interest_tag_max_chars))
+        return SegmentRule(kind, normalize_tag(value, settings.interest_tag_max_chars, field))
     if kind is SegmentRuleKind.REGION:
         region = " ".join(str(value).split())
         if not 1 <= len(region) <= 64:

@@ -4,7 +4,7 @@ Each rule kind has a small predicate builder in `PREDICATES`; a segment is the A
 rules' predicates. Areas that own the data behind a rule (gamification: levels, badges)
 plug their builder in with `@predicate(kind)`. Challenges, coupon grants and experiments
 target a segment with `members_in_segment` / `is_member_in_segment` inside their own unit
-of work.
+of work (pass `uow.settings`; without it the process settings apply).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from domain.personalization.rules import SegmentRule, SegmentRuleKind, check_seg
 from domain.privacy.service import Purpose, default_for
 from rally.clock import brand_day
 from rally.errors import Conflict, InvalidInput, NotFound
-from rally.settings import Settings
+from rally.settings import Settings, get_settings
 from rally.uow import UnitOfWorkFactory
 
 
@@ -100,7 +100,9 @@ def compile_rules(rules: list[SegmentRule], settings: Settings, now: datetime) -
     return " AND ".join(clauses), params
 
 
-async def _compiled(session: AsyncSession, segment_id: int, settings: Settings) -> tuple[str, dict[str, Any]]:
+async def _compiled(session: AsyncSession, segment_id: int, settings: Settings | None
+                    ) -> tuple[str, dict[str, Any]]:
+    settings = settings or get_settings()
     stored = await session.scalar(select(Segment.rules).where(Segment.id == segment_id))
     if stored is None:
         raise NotFound("segment not found", id=segment_id)
@@ -108,7 +110,8 @@ async def _compiled(session: AsyncSession, segment_id: int, settings: Settings) 
     return compile_rules([SegmentRule.from_json(r) for r in stored], settings, now)
 
 
-async def members_in_segment(session: AsyncSession, segment_id: int, settings: Settings) -> list[int]:
+async def members_in_segment(session: AsyncSession, segment_id: int,
+                             settings: Settings | None = None) -> list[int]:
     """Ids of the segment's members now, ascending."""
     where, params = await _compiled(session, segment_id, settings)
     rows = await session.execute(text(f"SELECT m.id FROM members m WHERE {where} ORDER BY m.id"),
@@ -117,7 +120,7 @@ async def members_in_segment(session: AsyncSession, segment_id: int, settings: S
 
 
 async def is_member_in_segment(session: AsyncSession, segment_id: int, member_id: int,
-                               settings: Settings) -> bool:
+                               settings: Settings | None = None) -> bool:
     where, params = await _compiled(session, segment_id, settings)
     found = await session.scalar(
         text(f"SELECT EXISTS (SELECT 1 FROM members m WHERE m.id = :member_id AND {where})"),
@@ -125,7 +128,8 @@ async def is_member_in_segment(session: AsyncSession, segment_id: int, member_id
     return bool(found)
 
 
-async def segment_size(session: AsyncSession, segment_id: int, settings: Settings) -> int:
+async def segment_size(session: AsyncSession, segment_id: int,
+                       settings: Settings | None = None) -> int:
     where, params = await _compiled(session, segment_id, settings)
     return int(await session.scalar(text(f"SELECT count(*) FROM members m WHERE {where}"), params)
                or 0)
@@ -191,7 +195,7 @@ class SegmentService:
             raise NotFound("segment not found", id=segment_id)
         return segment
 
-    async def list(self, page: PageRequest) -> Page[Segment]:
+    async def page(self, page: PageRequest) -> Page[Segment]:
         async with self._uow() as uow:
             return await keyset_page(uow.session, select(Segment), Segment.id, page)
 

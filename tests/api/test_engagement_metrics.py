@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert
 
 from api.relay import decode_id
@@ -13,7 +14,7 @@ from domain.analytics.models import MemberActivityDay, MemberSignup
 from domain.analytics.rules import EventKind, TrackedEvent
 from domain.events import CommentCreated, PostCreated, PostShared, ReactionAdded
 from domain.feedback.service import FeedbackKind
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, post_without_events
 
 METRICS = """query($from: Date!, $to: Date!, $g: Granularity) {
   engagementMetrics(from: $from, to: $to, granularity: $g) {
@@ -49,6 +50,12 @@ def events(kind: EventKind, n: int, at: datetime, prefix: str, duration: int | N
                          target_id=1, duration_ms=duration, occurred_at=at, context=None)
             for i in range(n)]
 
+
+
+@pytest.fixture(autouse=True)
+async def tracked_post(clean_state: None, container) -> None:
+    """Tracked events must target a real post; this one announces nothing to the rollups."""
+    await post_without_events(container, 1)
 
 async def test_metrics_count_community_events_and_tracked_behaviour(client: GraphQLClient, container) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from api.relay import decode_id, to_global_id
 from domain.experiments.models import Experiment, ExperimentConversion, ExperimentExposure
 from domain.experiments.rules import Variant, assign
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, post_without_events
 
 CREATE = """mutation($input: CreateExperimentInput!) { createExperiment(input: $input) {
   experiment { key metric variants { name weight } } } }"""
@@ -27,6 +28,12 @@ async def count(container, model) -> int:
     async with container.uow() as uow:
         return await uow.session.scalar(select(func.count()).select_from(model))
 
+
+
+@pytest.fixture(autouse=True)
+async def tracked_post(clean_state: None, container) -> None:
+    """Tracked events must target a real post; this one announces nothing to the rollups."""
+    await post_without_events(container, 1)
 
 async def test_a_marketer_creates_an_experiment(client: GraphQLClient, container) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")

@@ -123,3 +123,36 @@ async def test_opting_out_gives_latest_and_hot_only(client: GraphQLClient) -> No
     assert {e["node"]["feedReason"] for e in page["edges"]} == {"New in the community"}
     # Newest first: the last author's two posts open the feed.
     assert [e["node"]["author"]["id"] for e in page["edges"][:2]] == [authors[4].id] * 2
+
+
+async def test_a_feed_page_of_twenty_costs_a_fixed_number_of_round_trips(
+        client: GraphQLClient, container) -> None:
+    from sqlalchemy import event
+
+    await community(client, 12)
+    alice = await client.register("Alice")
+    await container.relay.drain()
+    queries: list[str] = []
+    pool = container.read_pool
+
+    class CountingPool:
+        async def fetch(self, sql, *args):  # type: ignore[no-untyped-def]
+            queries.append(sql)
+            return await pool.fetch(sql, *args)
+
+    def count_engine(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "outbox" not in statement:
+            queries.append(statement)
+
+    page = """{ feed(first: 20) { edges { node { id body feedReason viewerReaction
+      author { displayName } media { url } } } } }"""
+    container.read_pool = CountingPool()
+    event.listen(container.engine.sync_engine, "before_cursor_execute", count_engine)
+    try:
+        data = await client.execute(page, token=alice.token)
+    finally:
+        event.remove(container.engine.sync_engine, "before_cursor_execute", count_engine)
+        container.read_pool = pool
+    assert len(data["feed"]["edges"]) == 20
+    # ranking, authors, media, viewer reactions: one statement each, whatever the page size
+    assert len(queries) <= 4, queries

@@ -36,7 +36,7 @@ async def _create(client: GraphQLClient, token: str, name: str, rules: list[dict
 async def test_rules_combine_into_one_audience(client: GraphQLClient, container) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")
     alice = await _member(client, "Alice", region="Paris", interests=["running"])
-    await _member(client, "Bob", region="paris", interests=["coffee"])
+    bob = await _member(client, "Bob", region="paris", interests=["coffee"])
     await _member(client, "Carol", region="Lyon", interests=["running"])
     runners = await _create(client, marketer.token, "Runners", [{"interest": "#Running"}])
     assert runners["size"] == 2
@@ -56,6 +56,7 @@ async def test_rules_combine_into_one_audience(client: GraphQLClient, container)
             decode_id(alice.id, "User")]
         assert await is_member_in_segment(uow.session, segment_id, decode_id(alice.id, "User"),
                                           uow.settings)
+        assert not await is_member_in_segment(uow.session, segment_id, decode_id(bob.id, "User"))
 
 
 async def test_a_member_who_withdraws_personalization_leaves_interest_segments(

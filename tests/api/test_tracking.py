@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, text
 
 from api.relay import to_global_id
 from domain.analytics.models import DailyCounter, MemberActivityDay, tracked_events
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, post_without_events
 
 TRACK = """mutation($input: TrackEventsInput!) { trackEvents(input: $input) {
   accepted duplicates consentWithheld } }"""
@@ -37,6 +38,12 @@ async def counters(container) -> dict[str, int]:
                                          .group_by(DailyCounter.metric))
         return {m: int(v) for m, v in rows}
 
+
+
+@pytest.fixture(autouse=True)
+async def tracked_post(clean_state: None, container) -> None:
+    """Tracked events must target a real post; this one announces nothing to the rollups."""
+    await post_without_events(container, 7)
 
 async def test_tracked_events_are_stored_once_and_counted(client: GraphQLClient, container) -> None:
     alice = await client.register("Alice")
@@ -165,3 +172,27 @@ async def test_many_members_tracking_at_once_are_all_counted(client: GraphQLClie
     totals = await counters(container)
     assert (totals["events.VIEW"], totals["events.CLICK"], totals["events.SHARE"]) == (80, 40, 40)
     assert await raw_count(container) == 160
+
+
+async def test_targets_must_exist_and_be_visible_to_the_member(client: GraphQLClient,
+                                                               container) -> None:
+    from tests.api.community_support import BLOCK, create_post
+
+    alice = await client.register("Alice")
+    bob = await client.register("Bob")
+    bobs = await create_post(client, bob, "Bob's run", topics=["running"])
+    await client.execute(TRACK, {"input": {"events": [event(1, targetId=bobs["id"])]}},
+                         alice.token)
+    await client.execute(BLOCK, {"input": {"userId": alice.id}}, bob.token)
+    before = await raw_count(container)
+    for name, target in (("unknown post", to_global_id("Post", 999)),
+                         ("post of a member who blocks her", bobs["id"]),
+                         ("unknown member", to_global_id("User", 999))):
+        error = await client.error(TRACK, {"input": {"events": [event(2), event(3, targetId=target)]}},
+                                   alice.token)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", name
+        assert error["extensions"]["field"] == "events.1.targetId", name
+    assert await raw_count(container) == before
+    ok = await client.execute(TRACK, {"input": {"events": [event(4, targetId=bob.id)]}},
+                              alice.token)
+    assert ok["trackEvents"]["accepted"] == 1

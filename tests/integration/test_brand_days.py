@@ -20,7 +20,7 @@ async def test_an_evening_event_in_utc_counts_on_the_next_shanghai_day(container
     tracking = TrackingService(uow, PartitionKeeper(container.engine))
     utc_evening = datetime.combine(datetime.now(UTC).date() - timedelta(days=2), time(20, 0),
                                    tzinfo=UTC)
-    await tracking.track(42, [TrackedEvent("late", EventKind.VIEW, "Post", 1, None, utc_evening,
+    await tracking.track(42, [TrackedEvent("late", EventKind.SEARCH, None, None, None, utc_evening,
                                            None)])
     shanghai_day = utc_evening.astimezone(ZoneInfo("Asia/Shanghai")).date()
     assert shanghai_day == utc_evening.date() + timedelta(days=1)
