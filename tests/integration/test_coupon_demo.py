@@ -12,5 +12,8 @@ async def test_demo_alice_holds_coupons_and_one_was_redeemed(container: Containe
     accounts = await seed_demo(container)
     page = await container.coupons.member_coupons(accounts["alice@rally.demo"], None,
                                                   PageRequest(10))
-    statuses = sorted(c.status for c in page.items)
+    # The coupon demo grants her two and redeems one; her demo wheel spin (campaigns) may win
+    # another, by chance.
+    granted = [c for c in page.items if c.source == "GRANT"]
+    statuses = sorted(c.status for c in granted)
     assert statuses == [CouponStatus.ACTIVE, CouponStatus.ACTIVE, CouponStatus.REDEEMED]
