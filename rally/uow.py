@@ -67,6 +67,12 @@ class UnitOfWork:
             self._now = (await self.session.execute(text("SELECT now()"))).scalar_one()
         return self._now
 
+    def know_now(self, now: datetime) -> None:
+        """`now()` as a statement of this transaction returned it (a `created_at` default):
+        handlers that ask for `now()` then need no round trip."""
+        if self._now is None:
+            self._now = now
+
     async def publish(self, event: DomainEvent) -> None:
         self.events.append(event)
         await self._bus.dispatch(self, event)
