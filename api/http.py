@@ -182,11 +182,13 @@ class GraphQLHTTP:
                 error = GraphQLError(refusal.message, original_error=refusal)
                 return name, request_error, self._errors([error], context)
         variables = params.get("variables")
-        violation = limit_violation(
-            measure(self._graphql_schema, operation, prepared.fragments, variables,
-                    context.settings.default_page_size),
-            context.settings,
-        )
+        found = prepared.measures.get(operation.name.value if operation.name else None)
+        if found is None or variables:
+            found = measure(self._graphql_schema, operation, prepared.fragments, variables,
+                            context.settings.default_page_size)
+            if not variables:
+                prepared.measures[operation.name.value if operation.name else None] = found
+        violation = limit_violation(found, context.settings)
         if violation:
             error = GraphQLError(violation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
             return name, request_error, self._errors([error], context)

@@ -82,10 +82,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         if self.events:
-            await self.session.execute(
-                insert(OutboxRow),
-                [{"topic": e.topic, "payload": e.to_payload()} for e in self.events],
-            )
+            # One multi-row Core INSERT (the ORM's bulk path costs more CPU than the statement).
+            await self.session.execute(insert(OutboxRow.__table__).values(
+                [{"topic": e.topic, "payload": e.to_payload()} for e in self.events]))
         await self.session.commit()
         self._committed = True
         if self.events and self._on_commit is not None:
