@@ -15,7 +15,14 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+)
 
 HOT_TYPES = ("Post", "PostEdge", "PostConnection", "PageInfo", "User", "Media",
              "ReactionCount", "Comment")
@@ -27,7 +34,45 @@ def _attribute(name: str) -> Callable[[Any, Any], Any]:
     def resolve(source: Any, _info: Any) -> Any:
         return getattr(source, name)
 
+    resolve.lean_attribute = name  # type: ignore[attr-defined]
     return resolve
+
+
+def lean_execution_context(base: type[Any]) -> type[Any]:
+    """`base` (Strawberry's execution context) completing lean attribute leaves directly.
+
+    graphql-core builds a ResolveInfo (and a node list) for every field before resolving it.
+    A lean attribute field of a scalar or enum type needs neither: its value is read and
+    coerced here. Anything else (a null for a non-null type, a value that does not coerce,
+    objects and lists) takes graphql-core's own path, errors included.
+    """
+
+    class LeanExecutionContext(base):  # type: ignore[valid-type,misc]
+        def execute_field(self, parent_type: Any, source: Any, field_details_list: Any,
+                          path: Any, position_context: Any) -> Any:
+            field_def = parent_type.fields.get(field_details_list[0].node.name.value)
+            name = getattr(field_def.resolve, "lean_attribute", None) if field_def else None
+            if name is not None and not self.middleware_manager:
+                leaf = field_def.type
+                non_null = isinstance(leaf, GraphQLNonNull)
+                if non_null:
+                    leaf = leaf.of_type
+                if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
+                    try:
+                        value = getattr(source, name)
+                        if value is None:
+                            if not non_null:
+                                return None
+                        else:
+                            coerced = leaf.coerce_output_value(value)
+                            if coerced is not None and coerced is not Undefined:
+                                return coerced
+                    except Exception:
+                        pass
+            return super().execute_field(parent_type, source, field_details_list, path,
+                                         position_context)
+
+    return LeanExecutionContext
 
 
 def _calling(fn: Callable[..., Any], wants_info: bool) -> Callable[[Any, Any], Any]:
