@@ -35,9 +35,11 @@ class ReactionCount:
     count: int
 
 
+_KINDS = tuple(ReactionKind)
+
+
 def _reaction_counts(counts: dict[str, int]) -> list[ReactionCount]:
-    return [ReactionCount(kind=ReactionKind(k), count=counts.get(k, 0)) for k in ReactionKind
-            if counts.get(k, 0) > 0]
+    return [ReactionCount(kind=k, count=n) for k in _KINDS if (n := counts.get(k, 0)) > 0]
 
 
 @strawberry.type(description="An image, video or audio attached to a post.")
@@ -203,11 +205,11 @@ async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
     viewer = info.context.viewer_id
     jobs: dict[str, Any] = {}
     if "author" in wanted:
-        jobs["author"] = loaders.load_many("members_by_id", [p.author_id for p in posts])
+        jobs["author"] = loaders.batch("members_by_id", [p.author_id for p in posts])
     if "media" in wanted:
-        jobs["media"] = loaders.load_many("media_by_post", ids)
+        jobs["media"] = loaders.batch("media_by_post", ids)
     if "viewerReaction" in wanted and viewer is not None:
-        jobs["viewer_reaction"] = loaders.load_many("viewer_reactions",
+        jobs["viewer_reaction"] = loaders.batch("viewer_reactions",
                                                     [(viewer, "POST", i) for i in ids])
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
     for index, post in enumerate(posts):
