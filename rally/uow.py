@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rally.events import DomainEvent, MessageBus
@@ -83,7 +83,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self.events:
             # One multi-row Core INSERT (the ORM's bulk path costs more CPU than the statement).
-            await self.session.execute(insert(OutboxRow.__table__).values(
+            await self.session.execute(insert(cast(Table, OutboxRow.__table__)).values(
                 [{"topic": e.topic, "payload": e.to_payload()} for e in self.events]))
         await self.session.commit()
         self._committed = True

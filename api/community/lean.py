@@ -80,7 +80,7 @@ def _calling(fn: Callable[..., Any], wants_info: bool) -> Callable[[Any, Any], A
         def resolve(source: Any, info: Any) -> Any:
             return fn(source, info)
     else:
-        def resolve(source: Any, _info: Any) -> Any:
+        def resolve(source: Any, info: Any) -> Any:
             return fn(source)
     return resolve
 
