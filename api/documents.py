@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -30,6 +31,8 @@ class PreparedDocument:
     errors: list[GraphQLError]
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
+    # Limits measured per operation, for requests without variables (they depend on nothing else).
+    measures: dict[str | None, Any] = field(default_factory=dict)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         if name is not None:

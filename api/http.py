@@ -20,6 +20,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 
 from api import metrics
+from api.community.lean import lean_execution_context
 from api.context import Context
 from api.documents import DocumentCache
 from api.errors import error_code, format_error
@@ -72,7 +73,7 @@ class GraphQLHTTP:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self._graphql_schema = schema._schema
-        self._execution_context_class = schema.execution_context_class
+        self._execution_context_class = lean_execution_context(schema.execution_context_class)
         self._documents: DocumentCache | None = None
         self._graphiql = get_graphql_ide_html("graphiql")
 
@@ -182,11 +183,13 @@ class GraphQLHTTP:
                 error = GraphQLError(refusal.message, original_error=refusal)
                 return name, request_error, self._errors([error], context)
         variables = params.get("variables")
-        violation = limit_violation(
-            measure(self._graphql_schema, operation, prepared.fragments, variables,
-                    context.settings.default_page_size),
-            context.settings,
-        )
+        found = prepared.measures.get(operation.name.value if operation.name else None)
+        if found is None or variables:
+            found = measure(self._graphql_schema, operation, prepared.fragments, variables,
+                            context.settings.default_page_size)
+            if not variables:
+                prepared.measures[operation.name.value if operation.name else None] = found
+        violation = limit_violation(found, context.settings)
         if violation:
             error = GraphQLError(violation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
             return name, request_error, self._errors([error], context)

@@ -51,5 +51,10 @@ class Loaders:
     async def load_many(self, name: str, keys: Sequence[Hashable]) -> list[Any]:
         return await self.get(name).load_many(keys)
 
+    async def batch(self, name: str, keys: Sequence[Hashable]) -> Sequence[Any]:
+        """One batch of `keys` straight away, aligned with them: for a caller that already
+        holds the whole batch (a page's prefetch), without a DataLoader future per key."""
+        return await _batch_functions[name](self._container, keys)
+
     def prime(self, name: str, key: Hashable, value: Any) -> None:
         self.get(name).prime(key, value)

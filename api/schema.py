@@ -17,6 +17,7 @@ from api.campaigns.polls import PollMutations, PollQueries
 from api.campaigns.subscriptions import ChallengeSubscriptions
 from api.community import demo as _community_demo  # noqa: F401  (registers its demo step)
 from api.community import loaders as _community_loaders  # noqa: F401  (registers batch loaders)
+from api.community.lean import install as lean_resolvers
 from api.community.resolvers import CommunityMutations, CommunityQueries
 from api.community.subscriptions import CommunitySubscriptions
 from api.coupons import demo as _coupon_demo  # noqa: F401  (registers its demo step)
@@ -61,3 +62,6 @@ Subscription = merge_types("Subscription", (NotificationSubscriptions, Community
                                             GamificationSubscriptions, ChallengeSubscriptions))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+
+# The page-of-posts hot path: plain resolvers where Strawberry's chain adds nothing.
+lean_resolvers(schema._schema)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from gamification.ledger import Source, append_entry, key_used, within_daily_cap
+from gamification.ledger import Source, append_entry, within_daily_cap
 from gamification.rules import DEFAULT_RULES, Action, EntryReason
 from rally.uow import UnitOfWork
 
@@ -34,6 +34,24 @@ async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
 
 
+# `rule_for` and `key_used` of both candidate keys in one round trip (the hot path of earning).
+_RULE_AND_KEYS = text("""
+SELECT r.points, r.daily_cap, r.once_per_target,
+       EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :once) AS once_used,
+       EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :each) AS each_used
+FROM (SELECT 1) AS one LEFT JOIN point_rules r ON r.action = :action
+""")
+
+
+async def _rule_and_keys(uow: UnitOfWork, action: Action, once_key: str,
+                         each_key: str) -> tuple[Rule, bool, bool]:
+    row = (await uow.session.execute(_RULE_AND_KEYS, {
+        "action": action.value, "once": once_key, "each": each_key})).one()
+    rule = (Rule(action, *DEFAULT_RULES[action]) if row.points is None
+            else Rule(action, row.points, row.daily_cap, row.once_per_target))
+    return rule, bool(row.once_used), bool(row.each_used)
+
+
 async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, *,
                once_key: str, each_key: str, actor_id: int | None) -> int:
     """Pay `action` to `member_id`; the points paid.
@@ -42,10 +60,10 @@ async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, 
     `oncePerTarget` picks which one the ledger holds unique. Notes reach the acting member's
     reward when he is the one paid.
     """
-    rule = await rule_for(uow, action)
+    rule, once_used, each_used = await _rule_and_keys(uow, action, once_key, each_key)
     key = once_key if rule.once_per_target else each_key
     to_reward = actor_id == member_id
-    if rule.points <= 0 or await key_used(uow, key):
+    if rule.points <= 0 or (once_used if rule.once_per_target else each_used):
         return 0
     if not await within_daily_cap(uow, member_id, action.value, rule.daily_cap):
         if to_reward:

@@ -6,8 +6,10 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import orjson
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.types import Info
 
 from api.members.types import User, user_by_id
@@ -33,9 +35,11 @@ class ReactionCount:
     count: int
 
 
+_KINDS = tuple(ReactionKind)
+
+
 def _reaction_counts(counts: dict[str, int]) -> list[ReactionCount]:
-    return [ReactionCount(kind=ReactionKind(k), count=counts.get(k, 0)) for k in ReactionKind
-            if counts.get(k, 0) > 0]
+    return [ReactionCount(kind=k, count=n) for k in _KINDS if (n := counts.get(k, 0)) > 0]
 
 
 @strawberry.type(description="An image, video or audio attached to a post.")
@@ -57,6 +61,13 @@ class Media:
 
 def _value(row: Any, name: str) -> Any:
     return row[name] if not hasattr(row, name) else getattr(row, name)
+
+
+def _reader(row: Any) -> Any:
+    """`_value` for one row, deciding once (a read-pool record, or an ORM row/object)."""
+    if isinstance(row, asyncpg.Record):
+        return row.__getitem__
+    return lambda name: _value(row, name)
 
 
 async def _viewer_reaction(info: Info, target_type: str, target_id: int) -> ReactionKind | None:
@@ -94,15 +105,17 @@ class Post(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> Post:
-        return cls(id=strawberry.ID(to_global_id("Post", _value(row, "id"))),
-                   body=_value(row, "body"), topics=list(_value(row, "topics") or []),
-                   status=ContentStatus(_value(row, "status")),
-                   reaction_count=_value(row, "reaction_count"),
-                   comment_count=_value(row, "comment_count"),
-                   share_count=_value(row, "share_count"), created_at=_value(row, "created_at"),
-                   edited_at=_value(row, "edited_at"), pk=_value(row, "id"),
-                   author_id=_value(row, "author_id"),
-                   counts=_counts(_value(row, "reaction_counts")))
+        v = _reader(row)
+        pk = v("id")
+        return cls(id=strawberry.ID(to_global_id("Post", pk)),
+                   body=v("body"), topics=list(v("topics") or []),
+                   status=ContentStatus(v("status")),
+                   reaction_count=v("reaction_count"),
+                   comment_count=v("comment_count"),
+                   share_count=v("share_count"), created_at=v("created_at"),
+                   edited_at=v("edited_at"), pk=pk,
+                   author_id=v("author_id"),
+                   counts=_counts(v("reaction_counts")))
 
     # These resolvers return the prefetched value, or an awaitable graphql-core awaits: a
     # page of posts then costs no coroutine per field.
@@ -151,24 +164,34 @@ async def _media(info: Info, post_id: int) -> list[Media]:
 
 
 def _node_fields(info: Info) -> set[str]:
-    """Names selected on the connection's nodes (`edges { node { … } }` or `nodes { … }`)."""
+    """Names selected on the connection's nodes (`edges { node { … } }` or `nodes { … }`).
+
+    Walks graphql-core's syntax tree (Strawberry's `selected_fields` converts the whole
+    selection into its own objects first: a cost on every page)."""
+    raw = info._raw_info
+    fragments = raw.fragments
     names: set[str] = set()
 
-    def walk(selections: Any, depth: int) -> None:
-        for selection in selections:
-            inner = getattr(selection, "selections", None) or []
-            name = getattr(selection, "name", None)
-            if name is None:  # inline fragment or fragment spread
-                walk(inner, depth)
-            elif depth == 0 and name in ("edges", "nodes"):
-                walk(inner, 1 if name == "edges" else 2)
-            elif depth == 1 and name == "node":
-                walk(inner, 2)
-            elif depth == 2:
-                names.add(name)
+    def walk(selection_set: Any, depth: int) -> None:
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if depth == 0 and name in ("edges", "nodes"):
+                    walk(selection.selection_set, 1 if name == "edges" else 2)
+                elif depth == 1 and name == "node":
+                    walk(selection.selection_set, 2)
+                elif depth == 2:
+                    names.add(name)
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, depth)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                walk(fragment.selection_set if fragment else None, depth)
 
-    for field in info.selected_fields:
-        walk(field.selections, 0)
+    for node in raw.field_nodes:
+        walk(node.selection_set, 0)
     return names
 
 
@@ -182,11 +205,11 @@ async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
     viewer = info.context.viewer_id
     jobs: dict[str, Any] = {}
     if "author" in wanted:
-        jobs["author"] = loaders.load_many("members_by_id", [p.author_id for p in posts])
+        jobs["author"] = loaders.batch("members_by_id", [p.author_id for p in posts])
     if "media" in wanted:
-        jobs["media"] = loaders.load_many("media_by_post", ids)
+        jobs["media"] = loaders.batch("media_by_post", ids)
     if "viewerReaction" in wanted and viewer is not None:
-        jobs["viewer_reaction"] = loaders.load_many("viewer_reactions",
+        jobs["viewer_reaction"] = loaders.batch("viewer_reactions",
                                                     [(viewer, "POST", i) for i in ids])
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
     for index, post in enumerate(posts):

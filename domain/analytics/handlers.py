@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from domain.analytics.rollups import Metric, add_counts, mark_active, record_signup
+from domain.analytics.rollups import Metric, add_counts, count_and_mark_active, record_signup
 from domain.events import CommentCreated, MemberRegistered, PostCreated, PostShared, ReactionAdded
-from domain.privacy.service import Purpose, is_granted
+from domain.privacy.service import Purpose, default_for
 from rally.clock import brand_day
 from rally.events import bus
 from rally.uow import UnitOfWork
@@ -20,9 +20,9 @@ from rally.uow import UnitOfWork
 async def _count(uow: UnitOfWork, metric: str, member_id: int,
                  created_content: bool = False) -> None:
     day = brand_day(await uow.now(), uow.settings.tz)
-    await add_counts(uow, Counter({(day, metric): 1}), member_id)
-    if await is_granted(uow.session, uow.settings, member_id, Purpose.ANALYTICS):
-        await mark_active(uow, member_id, {day}, created_content=created_content)
+    await count_and_mark_active(uow, day, metric, member_id, created_content,
+                                Purpose.ANALYTICS.value,
+                                default_for(uow.settings, Purpose.ANALYTICS))
 
 
 @bus.subscribe(MemberRegistered)

@@ -53,6 +53,32 @@ ON CONFLICT (day, member_id) DO UPDATE
   WHERE excluded.created_content AND NOT member_activity_days.created_content
 """)
 
+# One round trip for a member's action: the day's counter, and his activity day when his
+# analytics consent (or the default when he never answered) allows it.
+_COUNT_AND_MARK = text("""
+WITH counted AS (
+  INSERT INTO daily_counters (day, metric, shard, value) VALUES (CAST(:day AS date), :metric, :shard, 1)
+  ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_counters.value + 1
+)
+INSERT INTO member_activity_days (day, member_id, created_content)
+SELECT CAST(:day AS date), CAST(:member_id AS bigint), CAST(:created AS boolean)
+WHERE COALESCE((SELECT granted FROM member_consents WHERE member_id = CAST(:member_id AS bigint)
+                AND purpose = CAST(:purpose AS varchar)), CAST(:default_granted AS boolean))
+ON CONFLICT (day, member_id) DO UPDATE
+  SET created_content = member_activity_days.created_content OR excluded.created_content
+  WHERE excluded.created_content AND NOT member_activity_days.created_content
+""")
+
+
+async def count_and_mark_active(uow: UnitOfWork, day: date, metric: str, member_id: int,
+                                created_content: bool, purpose: str,
+                                default_granted: bool) -> None:
+    """`add_counts` of one, then `mark_active` if consent allows, in one statement."""
+    await uow.session.execute(_COUNT_AND_MARK, {
+        "day": day, "metric": metric, "shard": member_id % COUNTER_SHARDS,
+        "member_id": member_id, "created": created_content, "purpose": purpose,
+        "default_granted": default_granted})
+
 
 async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_key: int) -> None:
     rows = [(day, metric, n) for (day, metric), n in sorted(counts.items()) if n]

@@ -1,7 +1,7 @@
 """Notifications the community owes: replies, comments, mentions, reactions, new followers.
 
 They run in the transaction of the action. A member who blocked the actor hears nothing of
-him (one lookup per notification).
+him (the notification's insert checks it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import text
 
-from domain.community.targets import blocks
 from domain.events import CommentCreated, MemberFollowed, PostApproved, PostCreated, ReactionAdded
 from domain.notifications.service import NotificationKind, notify
 from rally.events import bus
@@ -18,9 +17,8 @@ from rally.uow import UnitOfWork
 
 
 async def _tell(uow: UnitOfWork, member_id: int, actor_id: int, **fields: Any) -> None:
-    if member_id == actor_id or await blocks(uow, member_id, actor_id):
-        return
-    await notify(uow, member_id=member_id, actor_id=actor_id, **fields)
+    if member_id != actor_id:
+        await notify(uow, member_id=member_id, actor_id=actor_id, unless_blocked=True, **fields)
 
 
 async def _mentions(uow: UnitOfWork, post_id: int, author_id: int, mention_ids: list[int]) -> None:

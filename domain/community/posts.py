@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import func, insert, select, text, update
@@ -12,7 +13,7 @@ from domain.community.media import MediaService
 from domain.community.models import ContentStatus, Media, MediaKind, Post, PostEdit, TargetType
 from domain.community.ranking import HOT_DECAY_SECONDS
 from domain.events import ContentRemoved, PostCreated
-from domain.members.models import Member, MemberStatus
+from domain.members.models import MemberStatus
 from domain.moderation.cases import open_case
 from domain.moderation.models import RuleAction
 from domain.moderation.screening import screen_text
@@ -90,14 +91,15 @@ class PostService:
             screening = await screen_text(uow, body)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
-            mentions = await _resolve_mentions(uow, screening.text, author_id)
             post = (await uow.session.execute(
                 insert(Post).values(
                     author_id=author_id, body=screening.text, status=status.value, topics=topics,
-                    mention_ids=mentions,
+                    mention_ids=_mention_ids(screening.text, author_id),
                     published_at=func.now() if status is ContentStatus.PUBLISHED else None,
                     hot_score=text(f"extract(epoch from now()) / {HOT_DECAY_SECONDS}"))
                 .returning(Post))).scalar_one()
+            uow.know_now(post.created_at)  # the column's default is the transaction's now()
+            mentions = list(post.mention_ids)
             await _attach_media(uow, post.id, author_id, media)
             await uow.publish(PostCreated(post_id=post.id, author_id=author_id, topics=topics,
                                           status=status.value, mention_ids=mentions))
@@ -162,17 +164,21 @@ class PostService:
             return list(rows.scalars())
 
 
-async def _resolve_mentions(uow: UnitOfWork, body: str, author_id: int) -> list[int]:
+# Mentioned members (by display name, case-folded; not deleted, not the author), resolved
+# inside the post's INSERT: one round trip fewer per post.
+_MENTION_IDS = text("""(SELECT coalesce(array_agg(m.id ORDER BY n.ord), '{}'::bigint[])
+FROM unnest(CAST(:mention_names AS text[])) WITH ORDINALITY AS n(name, ord)
+CROSS JOIN LATERAL (SELECT min(id) AS id FROM members WHERE lower(display_name) = n.name
+                    AND status != :mention_deleted AND id != :mention_author) AS m
+WHERE m.id IS NOT NULL)""")
+
+
+def _mention_ids(body: str, author_id: int) -> Any:
     names = rules.mention_names(body)
     if not names:
         return []
-    rows = await uow.session.execute(
-        select(func.lower(Member.display_name), func.min(Member.id))
-        .where(func.lower(Member.display_name).in_(names),
-               Member.status != MemberStatus.DELETED.value, Member.id != author_id)
-        .group_by(func.lower(Member.display_name)))
-    by_name = {name: pk for name, pk in rows.all()}
-    return [by_name[n] for n in names if n in by_name]
+    return _MENTION_IDS.bindparams(mention_names=names, mention_author=author_id,
+                                   mention_deleted=MemberStatus.DELETED.value)
 
 
 async def _attach_media(uow: UnitOfWork, post_id: int, author_id: int,

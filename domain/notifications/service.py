@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import column, exists, func, literal, select, table, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.notifications.models import Notification, notification_seq
@@ -33,6 +33,8 @@ class NotificationKind:
     CHALLENGE = "CHALLENGE"
     SYSTEM = "SYSTEM"
 
+_BLOCKS = table("blocks", column("blocker_id"), column("blocked_id"))
+
 
 @dataclass(frozen=True, kw_only=True)
 class NotificationChanged(DomainEvent):
@@ -53,16 +55,26 @@ async def notify(
     subject_id: int | None = None,
     data: dict[str, Any] | None = None,
     group_key: str | None = None,
+    unless_blocked: bool = False,
 ) -> int | None:
     """Store one notification (or fold it into the unread one of `group_key`); its id.
 
-    Nobody is notified of his own action. Callers filter blocked actors before calling.
+    Nobody is notified of his own action. Callers filter blocked actors before calling, or
+    pass `unless_blocked` to have the insert itself skip a member who blocked the actor (one
+    round trip instead of two; None when he did).
     """
     if actor_id is not None and actor_id == member_id:
         return None
     values = dict(member_id=member_id, kind=kind, actor_id=actor_id, subject_type=subject_type,
                   subject_id=subject_id, data=data or {}, group_key=group_key)
-    statement = insert(Notification).values(**values)
+    if unless_blocked and actor_id is not None:
+        columns = Notification.__table__.c
+        blocked = exists().where(_BLOCKS.c.blocker_id == member_id,
+                                 _BLOCKS.c.blocked_id == actor_id)
+        statement = insert(Notification).from_select(list(values), select(
+            *(literal(v, type_=columns[k].type) for k, v in values.items())).where(~blocked))
+    else:
+        statement = insert(Notification).values(**values)
     if group_key is not None:
         statement = statement.on_conflict_do_update(
             index_elements=["member_id", "group_key"],
@@ -76,7 +88,9 @@ async def notify(
             },
         )
     row = (await uow.session.execute(
-        statement.returning(Notification.id, Notification.seq))).one()
+        statement.returning(Notification.id, Notification.seq))).one_or_none()
+    if row is None:  # the member blocked the actor
+        return None
     await uow.publish(NotificationChanged(notification_id=row.id, member_id=member_id,
                                           seq=row.seq, kind=kind))
     return int(row.id)
