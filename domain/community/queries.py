@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from domain.community.ranking import FEED_TIER_SQL
 from domain.pagination import Page, PageRequest
 from rally.errors import InvalidInput
 
@@ -87,22 +86,6 @@ class CommunityReader:
         rows = await self._fetch(sql, *args)
         keyed = [PostRow(r, (r["hot_score"], r["id"]) if order is PostOrder.HOT else (r["id"],))
                  for r in rows]
-        return Page(keyed[: page.first], len(keyed) > page.first)
-
-    async def feed(self, viewer_id: int, followed_members: list[int], followed_topics: list[str],
-                   page: PageRequest) -> Page[PostRow]:
-        args: list[Any] = [viewer_id, followed_members, followed_topics]
-        where = [_VISIBLE_POST]
-        after = _cursor_values(page, 3)
-        if after is not None:
-            args.extend(after)
-            where.append(f"({FEED_TIER_SQL}, p.hot_score, p.id) < ($4, $5, $6)")
-        args.append(page.first + 1)
-        sql = (f"SELECT {POST_COLUMNS}, {FEED_TIER_SQL} AS tier FROM posts p "
-               f"WHERE {' AND '.join(where)} ORDER BY tier DESC, p.hot_score DESC, p.id DESC "
-               f"LIMIT ${len(args)}")
-        rows = await self._fetch(sql, *args)
-        keyed = [PostRow(r, (r["tier"], r["hot_score"], r["id"])) for r in rows]
         return Page(keyed[: page.first], len(keyed) > page.first)
 
     async def comments(self, viewer_id: int | None, page: PageRequest, post_id: int | None = None,

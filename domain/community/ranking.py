@@ -1,4 +1,4 @@
-"""How posts are ranked: the HOT score and the feed order. The one place to change ranking.
+"""How posts are ranked by HOT (the personalized feed's ranking: domain/personalization).
 
 HOT score (stored in `posts.hot_score`, maintained by every counter update, indexed):
 
@@ -9,8 +9,6 @@ magnitude of engagement, so a post needs 10× the engagement to stay level with 
 younger. The score only changes when engagement does, so `ORDER BY hot_score DESC, id DESC`
 walks the partial index `ix_posts_published_hot`.
 
-Feed (for now; the personalization issue replaces `feed_order` only): posts of followed
-members and followed topics first, then everything else, each tier by HOT.
 """
 
 from __future__ import annotations
@@ -34,6 +32,3 @@ def hot_score(reactions: int, comments: int, shares: int, created_epoch: float) 
     engagement = REACTION_WEIGHT * reactions + COMMENT_WEIGHT * comments + SHARE_WEIGHT * shares
     return math.log10(max(1, engagement)) + created_epoch / HOT_DECAY_SECONDS
 
-
-# The feed's tier: 1 for followed authors or topics ($2 member ids, $3 topics), else 0.
-FEED_TIER_SQL = "(p.author_id = ANY($2::bigint[]) OR p.topics && $3::varchar[])::int"
