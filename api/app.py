@@ -60,7 +60,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await app.state.container.start(run_relay=run_relay)
         gc.collect()
         gc.freeze()  # objects made at start-up never need scanning again
-        gc.set_threshold(*settings.gc_thresholds)
         try:
             yield
         finally:

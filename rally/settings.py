@@ -83,10 +83,6 @@ class Settings(BaseSettings):
     # Counted per process (each worker enforces it on its own connections).
     ws_max_connections_per_member: int = 10
     ws_max_message_bytes: int = 64 * 1024
-    # Python's GC thresholds in a server process (gen0 allocations, gen1, gen2). Thousands of
-    # long-lived sockets make each full collection a stall every subscriber feels, so collect
-    # far less often than CPython's (700, 10, 10).
-    gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
     # Frames waiting for a slow client before it is disconnected (1013).
     ws_max_queued_frames: int = 1000
 
