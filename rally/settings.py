@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # Counted per process (each worker enforces it on its own connections).
     ws_max_connections_per_member: int = 10
     ws_max_message_bytes: int = 64 * 1024
+    # Seconds without a new WebSocket before the live ones are frozen out of the GC's full
+    # collections (see RealtimeServer._freeze_when_settled).
+    ws_gc_freeze_after_seconds: float = 0.5
     # Frames waiting for a slow client before it is disconnected (1013).
     ws_max_queued_frames: int = 1000
 

@@ -169,3 +169,18 @@ async def test_members_who_blocked_the_author_are_skipped_with_one_lookup_per_ev
     await hub._on_message(message("weekly", 1))
     assert BlockAwareBoard.asked == [{1, 2, 3}]
     assert [len(inboxes[m]) for m in (1, 2, 3)] == [1, 0, 1]
+
+
+async def test_sockets_are_frozen_out_of_full_collections_once_arrivals_settle(settings) -> None:
+    import gc
+
+    from api.realtime.server import RealtimeServer
+
+    server = RealtimeServer(settings.model_copy(update={"ws_gc_freeze_after_seconds": 0.05}))
+    gc.unfreeze()
+    for _ in range(3):  # a burst of arrivals: one freeze, after it settles
+        server._freeze_when_settled()
+        await asyncio.sleep(0.01)
+    assert gc.get_freeze_count() == 0
+    await asyncio.sleep(0.15)
+    assert gc.get_freeze_count() > 0
