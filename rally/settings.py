@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     # Seconds without a new WebSocket before the live ones are frozen out of the GC's full
     # collections (see RealtimeServer._freeze_when_settled).
     ws_gc_freeze_after_seconds: float = 0.5
+    ws_gc_refreeze_max_seconds: float = 60.0
     # Frames waiting for a slow client before it is disconnected (1013).
     ws_max_queued_frames: int = 1000
 

@@ -49,6 +49,7 @@ class RealtimeServer:
         self._documents: DocumentCache | None = None
         self._container: Any = None
         self._freeze: asyncio.TimerHandle | None = None
+        self._freeze_pending_since = 0.0
 
     @property
     def hub(self) -> RealtimeHub:
@@ -78,11 +79,23 @@ class RealtimeServer:
     def _freeze_when_settled(self) -> None:
         """Once no socket has arrived for a while, move the live ones out of the collector's
         way: a full collection walking thousands of sockets stalls every subscriber 300+ ms.
-        What died since the previous freeze is collected first, once."""
+        What died since the previous freeze is collected first, once. Under a steady stream of
+        arrivals the freeze still happens every `ws_gc_refreeze_max_seconds`, so garbage
+        frozen with the live objects is never kept longer than that."""
+        loop = asyncio.get_running_loop()
         if self._freeze is not None:
+            if loop.time() - self._freeze_pending_since >= self.settings.ws_gc_refreeze_max_seconds:
+                return  # overdue: let the pending freeze run
             self._freeze.cancel()
-        self._freeze = asyncio.get_running_loop().call_later(
-            self.settings.ws_gc_freeze_after_seconds, _refreeze)
+        else:
+            self._freeze_pending_since = loop.time()
+        self._freeze = loop.call_later(self.settings.ws_gc_freeze_after_seconds, self._refreeze)
+
+    def _refreeze(self) -> None:
+        self._freeze = None
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def origin_allowed(self, origin: str | None) -> bool:
         """Browsers send Origin, native apps do not; unset `ws_origins` allows local ones in dev."""
@@ -244,9 +257,3 @@ class RealtimeServer:
             body["errors"] = [format_error(e, context.request_id) for e in result.errors]
         connection.send_message(connection.protocol.next, id_, body)
         connection.send_complete(id_)
-
-
-def _refreeze() -> None:
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()

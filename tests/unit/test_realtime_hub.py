@@ -184,3 +184,17 @@ async def test_sockets_are_frozen_out_of_full_collections_once_arrivals_settle(s
     assert gc.get_freeze_count() == 0
     await asyncio.sleep(0.15)
     assert gc.get_freeze_count() > 0
+
+
+async def test_a_steady_stream_of_sockets_still_freezes_in_time(settings) -> None:
+    import gc
+
+    from api.realtime.server import RealtimeServer
+
+    server = RealtimeServer(settings.model_copy(update={
+        "ws_gc_freeze_after_seconds": 0.05, "ws_gc_refreeze_max_seconds": 0.1}))
+    gc.unfreeze()
+    for _ in range(12):  # arrivals every 20 ms never leave 50 ms of quiet
+        server._freeze_when_settled()
+        await asyncio.sleep(0.02)
+    assert gc.get_freeze_count() > 0
