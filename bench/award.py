@@ -14,18 +14,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import os
-import re
 import statistics
-import subprocess
-import tempfile
 import time
 
 import asyncpg
 import httpx
 from redis.asyncio import from_url
 
-from bench.common import BENCH_SECRET, LoadResult, compare, free_port, rally_server, servers, uvicorn_app
+from bench.common import (
+    BENCH_SECRET,
+    LoadResult,
+    compare,
+    free_port,
+    rally_server,
+    run_wrk,
+    servers,
+    uvicorn_app,
+)
 
 CHECK_IN = ("mutation($key: String!) { checkIn(input: {idempotencyKey: $key}) "
             "{ streak reward { points } } }")
@@ -41,25 +46,12 @@ request = function()
   wrk.headers["Authorization"] = "Bearer " .. tokens[((i - 1) %% #tokens) + 1]
   return wrk.format()
 end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
 """
 
 
 def wrk_rotating(name: str, url: str, tokens: list[str], connections: int, seconds: int) -> LoadResult:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_LUA % (CHECK_IN.replace('"', '\\"'), ",".join(f'"{t}"' for t in tokens)))
-    output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name,
-                             url], capture_output=True, text=True, check=True).stdout
-    os.unlink(script.name)
-    match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", output)
-    assert match is not None, output
-    requests, duration_us, p50, p99, errors = match.groups()
-    return LoadResult(name, int(requests) / (int(duration_us) / 1e6), float(p50) / 1000,
-                      float(p99) / 1000, int(errors))
+    lua = _LUA % (CHECK_IN.replace('"', '\\"'), ",".join(f'"{t}"' for t in tokens))
+    return run_wrk(name, url, lua, connections, seconds)
 
 
 async def seed(env: dict[str, str], members: int) -> list[int]:

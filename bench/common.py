@@ -116,8 +116,12 @@ wrk.body = %s
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 %s
+"""
+
+# Appended to every script: wrk prints one machine-readable line that `run_wrk` parses.
+_WRK_DONE = """
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
+  io.write(string.format("RESULT %d %d %f %f %d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99),
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
@@ -126,11 +130,18 @@ end
 
 def wrk(name: str, url: str, body: dict, token: str | None = None, connections: int = 32,
         seconds: int = 10, threads: int = 1) -> LoadResult:
+    auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
+    return run_wrk(name, url, _WRK_SCRIPT % (json.dumps(json.dumps(body)), auth), connections,
+                   seconds, threads)
+
+
+def run_wrk(name: str, url: str, lua: str, connections: int = 32, seconds: int = 10,
+            threads: int = 1) -> LoadResult:
+    """Drive `url` with wrk running the `lua` request script; req/s, p50, p99, errors."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT % (json.dumps(json.dumps(body)), auth))
+        script.write(lua + _WRK_DONE)
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", script.name, url],
         capture_output=True, text=True, check=True).stdout

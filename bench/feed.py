@@ -16,10 +16,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
-import re
-import subprocess
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +27,7 @@ from bench.common import (
     compare,
     free_port,
     rally_server,
+    run_wrk,
     servers,
     uvicorn_app,
     wrk,
@@ -113,25 +110,11 @@ request = function()
   headers["Authorization"] = "Bearer " .. tokens[(counter %% #tokens) + 1]
   return wrk.format(nil, nil, headers, body)
 end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%f %%f %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
 """
 
 
 def wrk_create(name: str, url: str, tokens: list[str], connections: int, seconds: int) -> LoadResult:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_CREATE_SCRIPT % ", ".join(f'"{t}"' for t in tokens))
-    output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name,
-                             url], capture_output=True, text=True, check=True).stdout
-    os.unlink(script.name)
-    match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", output)
-    assert match is not None, output
-    requests, duration_us, p50, p99, errors = match.groups()
-    return LoadResult(name, int(requests) / (int(duration_us) / 1e6), float(p50) / 1000,
-                      float(p99) / 1000, int(errors))
+    return run_wrk(name, url, _CREATE_SCRIPT % ", ".join(f'"{t}"' for t in tokens), connections, seconds)
 
 
 def main() -> None:

@@ -34,7 +34,8 @@ async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
 
 
-# `rule_for` and `key_used` of both candidate keys in one round trip (the hot path of earning).
+# The rule (as `rule_for`) and whether both candidate keys were used, in one round trip (the
+# hot path of earning).
 _RULE_AND_KEYS = text("""
 SELECT r.points, r.daily_cap, r.once_per_target,
        EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :once) AS once_used,

@@ -250,7 +250,3 @@ async def within_daily_cap(uow: UnitOfWork, member_id: int, action: str, cap: in
         {"m": member_id, "a": action, "d": day, "cap": cap})).first()
     return row is not None
 
-
-async def key_used(uow: UnitOfWork, key: str) -> bool:
-    return bool(await uow.session.scalar(
-        text("SELECT 1 FROM point_entries WHERE idempotency_key = :k"), {"k": key}))

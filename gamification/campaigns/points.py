@@ -17,7 +17,7 @@ from rally.reward import BadgeEarned
 from rally.uow import UnitOfWork
 
 __all__ = ["Action", "award_badge", "award_points", "bump_counter", "earn_by_rule",
-           "level_of", "set_challenge_score", "spend_points"]
+           "set_challenge_score", "spend_points"]
 
 bump_counter = ledger.bump_counter
 
@@ -42,13 +42,6 @@ async def earn_by_rule(uow: UnitOfWork, member_id: int, action: Action, source: 
     """Pay an action by the marketer's point rule (its daily cap included)."""
     return await earn(uow, member_id, action, ledger.Source(*source), once_key=key,
                       each_key=key, actor_id=actor_id)
-
-
-async def level_of(uow: UnitOfWork, member_id: int) -> int:
-    """The member's level number (1 for a newcomer), for challenge segments."""
-    level = await uow.session.scalar(text(
-        "SELECT level FROM member_points WHERE member_id = :m"), {"m": member_id})
-    return int(level or 1)
 
 
 _GRANT_BADGE = text(
