@@ -21,7 +21,8 @@ JS_CLIENTS := tests/js/node_modules/.package-lock.json
 $(JS_CLIENTS): tests/js/package-lock.json
 	-command -v npm >/dev/null && cd tests/js && npm ci --no-audit --no-fund --silent
 
-test: $(STAMP) $(JS_CLIENTS)
+# Lint and types first: they fail in seconds, before the suite's minutes.
+test: $(STAMP) $(JS_CLIENTS) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -23,7 +23,8 @@ def error_code(error: GraphQLError) -> ErrorCode:
     if original is None or error.path is None:
         # Not raised by a resolver: parsing, validation, variable coercion, limits.
         preset = (error.extensions or {}).get("code")
-        return ErrorCode(preset) if preset in ErrorCode.__members__ else ErrorCode.BAD_USER_INPUT
+        return ErrorCode(preset) if isinstance(preset, str) and preset in ErrorCode.__members__ \
+            else ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL
 
 

@@ -200,7 +200,7 @@ class GraphQLHTTP:
             variable_values=variables,
             operation_name=params.get("operationName"),
             executor_class=self._execution_context_class,
-            is_awaitable=optimized_is_awaitable,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in graphql-core's stub
         )
         if optimized_is_awaitable(result):
             result = await result  # type: ignore[misc]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, String, select
+from sqlalchemy import BigInteger, String, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,7 +71,7 @@ async def remember(
     uow: UnitOfWork, member_id: int, operation: str, key: str, response: dict[str, Any]
 ) -> None:
     await uow.session.execute(
-        IdempotencyKey.__table__.update()
+        update(IdempotencyKey)
         .where(
             IdempotencyKey.member_id == member_id,
             IdempotencyKey.operation == operation,

@@ -7,10 +7,11 @@ that was offline can replay everything after the last `seq` it saw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import column, exists, func, literal, select, table, update
+from sqlalchemy import CursorResult, column, exists, func, literal, select, table, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.notifications.models import Notification, notification_seq
@@ -122,7 +123,7 @@ class NotificationService:
                 select(func.count()).select_from(Notification)
                 .where(Notification.member_id == member_id, Notification.read_at.is_(None))) or 0)
 
-    async def mark_read(self, member_id: int, notification_ids: list[int] | None) -> int:
+    async def mark_read(self, member_id: int, notification_ids: Sequence[int] | None) -> int:
         """Marks the given notifications (all when None) read; how many changed."""
         query = (update(Notification)
                  .where(Notification.member_id == member_id, Notification.read_at.is_(None))
@@ -130,6 +131,6 @@ class NotificationService:
         if notification_ids is not None:
             query = query.where(Notification.id.in_(notification_ids))
         async with self._uow_factory() as uow:
-            changed = (await uow.session.execute(query)).rowcount
+            changed = cast(CursorResult[Any], await uow.session.execute(query)).rowcount
             await uow.commit()
         return int(changed or 0)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import jwt
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 import domain.privacy.catalog  # noqa: F401  (registers every area's sources)
 from domain.audit.service import record as audit
@@ -91,7 +91,7 @@ class PrivacyRights:
             result = await uow.session.execute(
                 delete(DataExport).where(DataExport.expires_at <= await uow.now()))
             await uow.commit()
-        return result.rowcount or 0
+        return cast(CursorResult[Any], result).rowcount or 0
 
     # --- deletion ----------------------------------------------------------------------------
 
