@@ -21,7 +21,7 @@ async def media_endpoint(request: Request) -> Response:
                 return JSONResponse({"error": "file too large"}, status_code=413)
             await media.receive(storage_key, request.query_params.get("expires", ""),
                                 request.query_params.get("signature", ""),
-                                request.headers.get("content-type", ""), await request.body())
+                                request.headers.get("content-type", ""), request.stream())
             return Response(status_code=204)
         path, content_type = await media.file(storage_key)
         return FileResponse(path, media_type=content_type,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,31 +77,55 @@ class MediaService:
             await uow.commit()
 
     async def receive(self, storage_key: str, expires: str, signature: str, content_type: str,
-                      body: bytes) -> None:
-        """Store the bytes of a signed upload; refuses expired, forged or mismatched ones."""
+                      chunks: AsyncIterator[bytes]) -> None:
+        """Store the bytes of a signed upload; refuses expired, forged or mismatched ones.
+
+        Everything is checked before the body is read, and the body is streamed to disk with
+        its announced size as a hard cap: a 100 MB video never sits in memory, and no
+        transaction stays open while the bytes arrive.
+        """
         if not isinstance(self.store, EmbeddedStore):
             raise NotFound("uploads go to the S3 store")
         async with self._uow_factory() as uow:
-            media = await uow.session.scalar(select(Media).where(Media.storage_key == storage_key))
-            if media is None:
-                raise NotFound("unknown upload")
-            if not expires.isdigit() or int(expires) < time.time():
-                raise Forbidden("this upload URL has expired")
-            expected = self.store.signature(storage_key, int(expires), media.content_type,
-                                            media.byte_size)
-            if not secrets.compare_digest(expected, signature):
-                raise Forbidden("bad upload signature")
-            if content_type.split(";")[0].strip().lower() != media.content_type:
-                raise InvalidInput(f"send the file as {media.content_type}")
-            if len(body) != media.byte_size:
-                raise InvalidInput(f"the file must be exactly {media.byte_size} bytes as announced")
-            if media.uploaded_at is not None:
-                raise InvalidInput("this upload is complete already")
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / storage_key).write_bytes(body)
-            await uow.session.execute(update(Media).where(Media.id == media.id)
-                                      .values(uploaded_at=await uow.now()))
-            await uow.commit()
+            media = (await uow.session.execute(
+                select(Media.id, Media.content_type, Media.byte_size, Media.uploaded_at)
+                .where(Media.storage_key == storage_key))).first()
+        if media is None:
+            raise NotFound("unknown upload")
+        if not expires.isdigit() or int(expires) < time.time():
+            raise Forbidden("this upload URL has expired")
+        expected = self.store.signature(storage_key, int(expires), media.content_type,
+                                        media.byte_size)
+        if not secrets.compare_digest(expected, signature):
+            raise Forbidden("bad upload signature")
+        if content_type.split(";")[0].strip().lower() != media.content_type:
+            raise InvalidInput(f"send the file as {media.content_type}")
+        if media.uploaded_at is not None:
+            raise InvalidInput("this upload is complete already")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = self.directory / f".{storage_key}.{secrets.token_hex(6)}.part"
+        try:
+            received = 0
+            with partial.open("wb") as out:
+                async for chunk in chunks:
+                    received += len(chunk)
+                    if received > media.byte_size:
+                        break
+                    out.write(chunk)
+            if received != media.byte_size:
+                raise InvalidInput(
+                    f"the file must be exactly {media.byte_size} bytes as announced")
+            async with self._uow_factory() as uow:
+                # Conditional, so of two concurrent PUTs of one signed URL only one completes it.
+                completed = (await uow.session.execute(
+                    update(Media).where(Media.id == media.id, Media.uploaded_at.is_(None))
+                    .values(uploaded_at=await uow.now()).returning(Media.id))).first()
+                if completed is None:
+                    raise InvalidInput("this upload is complete already")
+                partial.replace(self.directory / storage_key)
+                await uow.commit()
+        finally:
+            partial.unlink(missing_ok=True)
 
     async def file(self, storage_key: str) -> tuple[Path, str]:
         async with self._uow_factory() as uow:

@@ -44,6 +44,35 @@ async def test_upload_then_post_with_it_then_download(client: GraphQLClient) -> 
     assert served.headers["content-type"].startswith("image/png")
 
 
+async def test_upload_is_streamed_in_chunks_and_a_short_or_long_body_leaves_nothing(
+        client: GraphQLClient, container) -> None:
+    alice = await client.register("Alice")
+    body = PNG + bytes(range(256)) * 64
+    ticket = (await client.execute(REQUEST_UPLOAD, {"input": {
+        "kind": "IMAGE", "contentType": "image/png", "byteSize": len(body)}}, alice.token)
+    )["requestUpload"]
+    url, headers = _path(ticket["uploadUrl"]), {"content-type": "image/png"}
+
+    async def pieces(data: bytes, size: int = 1000):
+        for start in range(0, len(data), size):
+            yield data[start:start + size]
+
+    short = await client.http.put(url, content=pieces(body[:-1]), headers=headers)
+    long = await client.http.put(url, content=pieces(body + b"xyz"), headers=headers)
+    assert (short.status_code, long.status_code) == (400, 400)
+    media_dir = container.settings.data_dir / "media"
+    leftovers = [p.name for p in media_dir.iterdir()] if media_dir.exists() else []
+    assert not any(ticket["mediaUrl"].endswith(name) or name.endswith(".part")
+                   for name in leftovers)
+    assert (await client.http.get(_path(ticket["mediaUrl"]))).status_code == 404
+
+    assert (await client.http.put(url, content=pieces(body), headers=headers)).status_code == 204
+    again = await client.http.put(url, content=pieces(body), headers=headers)
+    assert again.status_code == 400 and "complete" in again.json()["error"]
+    served = await client.http.get(_path(ticket["mediaUrl"]))
+    assert served.content == body
+
+
 async def test_upload_limits_per_kind(client: GraphQLClient, container) -> None:
     alice = await client.register("Alice")
     for fields in ({"kind": "IMAGE", "contentType": "video/mp4", "byteSize": 10},
