@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 
@@ -28,8 +29,13 @@ _RULE = text("SELECT points, daily_cap, once_per_target FROM point_rules WHERE a
 
 async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     """The stored rule; the built-in default when none is stored."""
-    row = (await uow.session.execute(_RULE, {"a": action.value})).first()
-    if row is None:
+    return rule_of(action, (await uow.session.execute(_RULE, {"a": action.value})).first())
+
+
+def rule_of(action: Action, row: Any) -> Rule:
+    """The rule from a row with `points, daily_cap, once_per_target` (a LEFT JOIN of
+    point_rules: null points, no stored rule); the built-in default when none is stored."""
+    if row is None or row.points is None:
         return Rule(action, *DEFAULT_RULES[action])
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
 

@@ -45,6 +45,19 @@ async def test_100_concurrent_check_ins_with_different_keys_pay_once(container, 
     assert (await figures(container, alice_id))["balance"] == 5
 
 
+async def test_concurrent_check_ins_with_one_key_pay_once_and_answer_alike(container, client) -> None:
+    # The repeats wait on the key's unique index for the first call's commit, then answer
+    # what it stored (read by a statement after the claim, which sees that commit).
+    alice, alice_id = await member(client)
+    responses = await asyncio.gather(*(
+        client.post(CHECK_IN, {"key": "same"}, alice.token) for _ in range(20)))
+    bodies = [r.json() for r in responses]
+    assert all("errors" not in b for b in bodies), bodies
+    assert {str(b["data"]["checkIn"]) for b in bodies} == {str(bodies[0]["data"]["checkIn"])}
+    assert bodies[0]["data"]["checkIn"]["reward"]["points"] == 5
+    assert (await figures(container, alice_id))["balance"] == 5
+
+
 async def test_a_reused_key_with_another_payload_or_a_bad_key_is_refused(container, client) -> None:
     alice, _ = await member(client)
     error = await client.error(CHECK_IN, {"key": ""}, alice.token)
