@@ -70,7 +70,9 @@ WITH k AS (
   RETURNING streak, best_streak, last_check_in
 )
 SELECT now() AS now, EXISTS (SELECT 1 FROM k) AS claimed, f.streak, f.best_streak,
-       f.last_check_in, r.points, r.daily_cap, r.once_per_target
+       f.last_check_in, r.points, r.daily_cap, r.once_per_target,
+       (SELECT min(bronze) FROM badges WHERE active AND criterion = 'CHECK_IN_STREAK')
+         AS first_streak_tier
 FROM (SELECT 1) AS one LEFT JOIN f ON true LEFT JOIN point_rules r ON r.action = 'CHECK_IN'
 """)
 # Its last: the check-in row, the streak, and the answer a replay of the key gets.
@@ -162,7 +164,10 @@ class GamificationService:
                                    reason=EntryReason.CHECK_IN_BONUS.value,
                                    source=Source("CHECK_IN", None), key=key + ":bonus",
                                    note=f"{streak}-day streak")
-            if streak > figures.best_streak:
+            # A new best streak may reach a badge tier; none can below the lowest bronze of
+            # the active streak badges (read with the claim: no round trip when none is near).
+            if (streak > figures.best_streak and figures.first_streak_tier is not None
+                    and streak >= figures.first_streak_tier):
                 await award_badges(uow, member_id, "best_streak", streak)
             await uow.publish(CheckedIn(member_id=member_id, day=today.isoformat(), streak=streak))
             result = CheckInResult(today, streak, uow.reward)
