@@ -201,11 +201,22 @@ class GraphQLHTTP:
         cache_key = self.responses.key(prepared, operation, params["query"],
                                        params.get("operationName"), variables,
                                        context.services.leaderboards.today)
+        computing = False
         if cache_key is not None:
-            cached = await self.responses.lookup(cache_key,
-                                                 context.services.leaderboards.boards.versions)
+            cached, computing = await self.responses.lookup(
+                cache_key, context.services.leaderboards.boards.versions)
             if cached is not None:
                 return name, 200, cached
+        try:
+            return await self._execute(context, prepared, params, variables, media, name,
+                                       cache_key if computing else None)
+        finally:
+            if computing:
+                self.responses.done(cache_key, context, None)  # no-op once answered
+
+    async def _execute(self, context: Context, prepared: Any, params: dict[str, Any],
+                       variables: dict[str, Any] | None, media: str, name: str,
+                       cache_key: tuple[Any, ...] | None) -> tuple[str, int, dict[str, Any] | bytes]:
         result = execute(
             self._graphql_schema,
             prepared.document,
@@ -224,7 +235,7 @@ class GraphQLHTTP:
         status = 200 if result.data is not None or media == JSON else 400
         if cache_key is not None and not result.errors and result.data is not None:
             serialized = orjson.dumps(body)
-            self.responses.store(cache_key, context, serialized)
+            self.responses.done(cache_key, context, serialized)
             return name, status, serialized
         return name, status, body
 

@@ -13,12 +13,14 @@ every anonymous or member caller gets the same bytes until the board moves. So:
   versions from Redis (one round trip, as the uncached path does) and serves only when none
   moved: scores are as fresh as without the cache. Names are served for at most
   `LIFETIME_SECONDS`, like the rendered pages of `api.gamification.resolvers`.
+- Identical requests arriving while one computes the answer wait for it (single flight).
 - Only a complete answer without errors is stored. Everything that runs before execution
   (authentication, document and limit checks) still runs for every request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -139,6 +141,7 @@ class ResponseCache:
     def __init__(self, schema: GraphQLSchema) -> None:
         self._schema = schema
         self._entries: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
+        self._computing: dict[tuple[Any, ...], asyncio.Future[bytes | None]] = {}
         self.hits = 0
 
     def key(self, prepared: Any, operation: OperationDefinitionNode, query: str,
@@ -159,29 +162,45 @@ class ResponseCache:
         # The brand day: a period's boundaries (periodStart, live…) change at its reset.
         return (query, operation_name, encoded, today())
 
-    async def lookup(self, key: tuple[Any, ...], versions: Any) -> bytes | None:
-        """The stored body when it is young enough and no board it read has moved."""
-        cached = self._entries.get(key)
-        if cached is None:
-            return None
-        if time.monotonic() - cached.stored_at > LIFETIME_SECONDS:
-            self._entries.pop(key, None)
-            return None
-        current = await versions([name for name, _ in cached.boards])
-        if current != [version for _, version in cached.boards]:
-            return None
-        # Other requests ran during the await: the entry may have been replaced or evicted.
-        if self._entries.get(key) is cached:
-            self._entries.move_to_end(key)
-        self.hits += 1
-        return cached.body
+    async def lookup(self, key: tuple[Any, ...], versions: Any) -> tuple[bytes | None, bool]:
+        """(the body to answer, whether this request must compute it and call `done`).
 
-    def store(self, key: tuple[Any, ...], context: Any, body: bytes) -> None:
+        A stored body is served while it is young enough and no board it read has moved.
+        Otherwise one request computes the answer and the identical requests arriving
+        meanwhile wait for it, instead of all completing the same page at once (a stampede
+        at every board change or expiry made the p99).
+        """
+        cached = self._entries.get(key)
+        if cached is not None and time.monotonic() - cached.stored_at <= LIFETIME_SECONDS:
+            current = await versions([name for name, _ in cached.boards])
+            if current == [version for _, version in cached.boards]:
+                # Other requests ran during the await: the entry may have been replaced.
+                if self._entries.get(key) is cached:
+                    self._entries.move_to_end(key)
+                self.hits += 1
+                return cached.body, False
+        computing = self._computing.get(key)
+        if computing is not None:
+            body = await asyncio.shield(computing)
+            if body is not None:
+                self.hits += 1
+            return body, False  # None: that request failed or was not storable; run ours
+        self._computing[key] = asyncio.get_running_loop().create_future()
+        return None, True
+
+    def done(self, key: tuple[Any, ...], context: Any, body: bytes | None) -> None:
+        """The computing request's answer (None: an error, or not served from cache): stored
+        when it read only versioned boards, and handed to the requests that waited for it."""
+        computing = self._computing.pop(key, None)
         reads = context.state.get(_STATE_KEY)
         # No board read, or one without a version: nothing to validate a hit against.
-        if not reads or any(r is None for r in reads) or len(body) > _MAX_BODY_BYTES:
-            return
-        self._entries[key] = Cached(body, tuple(reads), time.monotonic())
-        self._entries.move_to_end(key)
-        while len(self._entries) > _MAX_ENTRIES:
-            self._entries.popitem(last=False)
+        if (body is None or not reads or any(r is None for r in reads)
+                or len(body) > _MAX_BODY_BYTES):
+            body = None
+        else:
+            self._entries[key] = Cached(body, tuple(reads), time.monotonic())
+            self._entries.move_to_end(key)
+            while len(self._entries) > _MAX_ENTRIES:
+                self._entries.popitem(last=False)
+        if computing is not None and not computing.done():
+            computing.set_result(body)

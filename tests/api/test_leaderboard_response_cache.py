@@ -3,6 +3,7 @@ equal to the uncached answer, as fresh as the board, never shared across viewers
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -62,6 +63,17 @@ async def test_a_cached_answer_equals_the_uncached_one_and_follows_the_board(con
     assert weekly["live"] and weekly["periodStart"] is not None and cache.hits == 1
     assert (await client.execute(TOP, {"kind": "ALL_TIME"}))["leaderboard"] == moved
     assert cache.hits == 2
+
+
+async def test_identical_requests_arriving_together_are_computed_once(container, client):
+    await _players(client, container, {"Ann": 50, "Ben": 30})
+    cache = _responses(client)
+    responses = await asyncio.gather(*(client.post(TOP, {"kind": "ALL_TIME"})
+                                       for _ in range(10)))
+    assert {r.content for r in responses} == {responses[0].content}
+    assert responses[0].json()["data"]["leaderboard"]["totalCount"] == 2
+    # One request computed the page; the others waited for it rather than all completing it.
+    assert cache.hits >= 5
 
 
 async def test_viewer_dependent_answers_are_never_shared(container, client):
