@@ -33,6 +33,8 @@ class PreparedDocument:
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
     # Limits measured per operation, for requests without variables (they depend on nothing else).
     measures: dict[str | None, Any] = field(default_factory=dict)
+    # Whether an operation's answer is viewer-independent (api.response_cache), per operation.
+    public: dict[str | None, bool] = field(default_factory=dict)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | None:
         if name is not None:

@@ -25,6 +25,7 @@ from api.context import Context
 from api.documents import DocumentCache
 from api.errors import error_code, format_error
 from api.limits import limit_violation, measure
+from api.response_cache import ResponseCache
 from api.suspension import write_refused
 from rally.errors import ErrorCode
 
@@ -75,6 +76,7 @@ class GraphQLHTTP:
         self._graphql_schema = schema._schema
         self._execution_context_class = lean_execution_context(schema.execution_context_class)
         self._documents: DocumentCache | None = None
+        self.responses = ResponseCache(self._graphql_schema)
         self._graphiql = get_graphql_ide_html("graphiql")
 
     def documents(self, context: Context) -> DocumentCache:
@@ -104,13 +106,16 @@ class GraphQLHTTP:
                                 "extensions": {"code": ErrorCode.BAD_USER_INPUT.value}}]}
             if error.status in (405, 413, 415):
                 return _plain(error.status, error.message, error.headers)
-        codes = [e["extensions"]["code"] for e in body.get("errors", ())]
+        # bytes: a whole answer from the response cache (never one with errors)
+        codes = [] if isinstance(body, bytes) else [e["extensions"]["code"]
+                                                    for e in body.get("errors", ())]
         metrics.observe_request(operation_name, time.perf_counter() - started, codes)
         if codes:
             # One line per refused operation; never the query text, variables or tokens.
             log.info("operation refused", operation=operation_name, codes=codes, status=status,
                      request_id=context.request_id, member_id=context.viewer_id)
-        return Response(orjson.dumps(body), status_code=status,
+        return Response(body if isinstance(body, bytes) else orjson.dumps(body),
+                        status_code=status,
                         media_type=f"{media}; charset=utf-8",
                         headers={"x-request-id": context.request_id})
 
@@ -159,7 +164,7 @@ class GraphQLHTTP:
         return params
 
     async def _run(self, request: Request, context: Context, params: dict[str, Any],
-                   media: str) -> tuple[str, int, dict[str, Any]]:
+                   media: str) -> tuple[str, int, dict[str, Any] | bytes]:
         request_error = 400 if media == GRAPHQL_RESPONSE else 200
         prepared = self.documents(context).prepare(params["query"])
         if prepared.document is None:
@@ -193,6 +198,25 @@ class GraphQLHTTP:
         if violation:
             error = GraphQLError(violation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
             return name, request_error, self._errors([error], context)
+        cache_key = self.responses.key(prepared, operation, params["query"],
+                                       params.get("operationName"), variables,
+                                       context.services.leaderboards.today)
+        computing = False
+        if cache_key is not None:
+            cached, computing = await self.responses.lookup(
+                cache_key, context.services.leaderboards.boards.versions)
+            if cached is not None:
+                return name, 200, cached
+        try:
+            return await self._execute(context, prepared, params, variables, media, name,
+                                       cache_key if computing else None)
+        finally:
+            if computing:
+                self.responses.done(cache_key, context, None)  # no-op once answered
+
+    async def _execute(self, context: Context, prepared: Any, params: dict[str, Any],
+                       variables: dict[str, Any] | None, media: str, name: str,
+                       cache_key: tuple[Any, ...] | None) -> tuple[str, int, dict[str, Any] | bytes]:
         result = execute(
             self._graphql_schema,
             prepared.document,
@@ -209,6 +233,10 @@ class GraphQLHTTP:
         if result.errors:
             body["errors"] = [format_error(e, context.request_id) for e in result.errors]
         status = 200 if result.data is not None or media == JSON else 400
+        if cache_key is not None and not result.errors and result.data is not None:
+            serialized = orjson.dumps(body)
+            self.responses.done(cache_key, context, serialized)
+            return name, status, serialized
         return name, status, body
 
     @staticmethod

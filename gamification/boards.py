@@ -167,6 +167,16 @@ class RedisBoards:
             entries.append(BoardEntry(rank, member_of(items[i]), points))
         return BoardSlice(version, size, entries, start)
 
+    async def versions(self, names: list[str]) -> list[str]:
+        """The boards' current versions, as `range` reports them ('0' for a missing board).
+        One GET per board (their keys live on different cluster slots), one round trip."""
+        if len(names) == 1:
+            return [str(await self._redis.get(keys_of(names[0])[2]) or "0")]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.get(keys_of(name)[2])
+            return [str(v or "0") for v in await pipe.execute()]
+
     async def rank_of(self, name: str, member_id: int) -> int | None:
         z, _, _, m = keys_of(name)
         rank = await self._rank(keys=[z, m], args=[member_id, self._ranks])

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 
@@ -28,8 +29,13 @@ _RULE = text("SELECT points, daily_cap, once_per_target FROM point_rules WHERE a
 
 async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     """The stored rule; the built-in default when none is stored."""
-    row = (await uow.session.execute(_RULE, {"a": action.value})).first()
-    if row is None:
+    return rule_of(action, (await uow.session.execute(_RULE, {"a": action.value})).first())
+
+
+def rule_of(action: Action, row: Any) -> Rule:
+    """The rule from a row with `points, daily_cap, once_per_target` (a LEFT JOIN of
+    point_rules: null points, no stored rule); the built-in default when none is stored."""
+    if row is None or row.points is None:
         return Rule(action, *DEFAULT_RULES[action])
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
 
@@ -104,6 +110,19 @@ async def _take_back(uow: UnitOfWork, entry_id: int, member_id: int, earned: int
                        reverses_id=entry_id, to_reward=actor_id == member_id)
 
 
+async def _lock_members(uow: UnitOfWork, rows: list[Any]) -> None:
+    """Lock every member the content paid, in member id order, before moving any of them.
+
+    Entries come in entry order, which differs between contents: two reversals touching the
+    same members in opposite orders would each hold one row and wait for the other's.
+    """
+    members = sorted({r.member_id for r in rows})
+    if len(members) > 1:
+        await uow.session.execute(text(
+            "SELECT 1 FROM member_points WHERE member_id = ANY(:ms) ORDER BY member_id "
+            "FOR UPDATE"), {"ms": members})
+
+
 async def reverse_content(uow: UnitOfWork, target_type: str, target_id: int, note: str,
                           actor_id: int | None) -> int:
     """Take back what the content earned (its author's and its reactions'); how many entries.
@@ -111,6 +130,7 @@ async def reverse_content(uow: UnitOfWork, target_type: str, target_id: int, not
     Idempotent: an entry already taken back (and not restored since) is skipped.
     """
     rows = (await uow.session.execute(_EARNED_BY_CONTENT, {"t": target_type, "i": target_id})).all()
+    await _lock_members(uow, [r for r in rows if r.reversals <= r.restores])
     taken = 0
     for r in rows:
         if r.reversals > r.restores:
@@ -125,6 +145,7 @@ async def restore_content(uow: UnitOfWork, target_type: str, target_id: int, not
                           actor_id: int | None) -> int:
     """Give back exactly what the last reversal of each entry took; how many entries."""
     rows = (await uow.session.execute(_EARNED_BY_CONTENT, {"t": target_type, "i": target_id})).all()
+    await _lock_members(uow, [r for r in rows if r.reversals > r.restores])
     given = 0
     for r in rows:
         if r.reversals <= r.restores:

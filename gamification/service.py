@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.audit.service import record as audit
 from domain.pagination import Page, PageRequest, keyset_page
 from gamification import rules
-from gamification.earning import rule_for
+from gamification.earning import rule_for, rule_of
 from gamification.events import CheckedIn
 from gamification.ledger import Source, append_entry, award_badges
 from gamification.models import Badge, CheckIn, MemberBadge, MemberPoints, PointEntry, PointRule
@@ -55,13 +56,37 @@ def reward_from_json(data: dict[str, Any]) -> Reward:
                   level_up=LevelReached(level[0], level[1]) if level else None)
 
 
-_LOCK_FIGURES = text(
-    "INSERT INTO member_points (member_id) VALUES (:m) ON CONFLICT (member_id) DO UPDATE "
-    "SET member_id = excluded.member_id RETURNING streak, best_streak, last_check_in")
-_RECORD_CHECK_IN = text(
-    "WITH c AS (INSERT INTO check_ins (member_id, day, streak, points) "
-    "VALUES (:m, :d, :s, :p)) UPDATE member_points SET streak = :s, "
-    "best_streak = GREATEST(best_streak, :s), last_check_in = :d WHERE member_id = :m")
+# A check-in's first round trip: claim the idempotency key, and only when claimed, lock the
+# member's figures row (one upsert creates it if needed and takes the lock); with the
+# transaction's time and the check-in rule. ON CONFLICT DO UPDATE locks and returns the
+# row's latest committed version, whatever the statement's snapshot.
+_CLAIM_AND_LOCK = text("""
+WITH k AS (
+  INSERT INTO idempotency_keys (member_id, operation, key, request_hash)
+  VALUES (:m, 'checkIn', :key, :hash) ON CONFLICT DO NOTHING RETURNING 1
+), f AS (
+  INSERT INTO member_points (member_id) SELECT :m FROM k
+  ON CONFLICT (member_id) DO UPDATE SET member_id = excluded.member_id
+  RETURNING streak, best_streak, last_check_in
+)
+SELECT now() AS now, EXISTS (SELECT 1 FROM k) AS claimed, f.streak, f.best_streak,
+       f.last_check_in, r.points, r.daily_cap, r.once_per_target,
+       (SELECT min(bronze) FROM badges WHERE active AND criterion = 'CHECK_IN_STREAK')
+         AS first_streak_tier
+FROM (SELECT 1) AS one LEFT JOIN f ON true LEFT JOIN point_rules r ON r.action = 'CHECK_IN'
+""")
+# Its last: the check-in row, the streak, and the answer a replay of the key gets.
+_RECORD_CHECK_IN = text("""
+WITH c AS (
+  INSERT INTO check_ins (member_id, day, streak, points) VALUES (:m, :d, :s, :p)
+), k AS (
+  UPDATE idempotency_keys SET response = CAST(:response AS jsonb)
+  WHERE member_id = :m AND operation = 'checkIn' AND key = :key
+)
+UPDATE member_points SET streak = :s, best_streak = GREATEST(best_streak, :s),
+       last_check_in = :d WHERE member_id = :m
+""")
+_NO_REQUEST = idempotency.fingerprint({})
 
 
 class GamificationService:
@@ -111,23 +136,24 @@ class GamificationService:
 
     async def check_in(self, member_id: int, idempotency_key: str) -> CheckInResult:
         """Once per brand day; the same key answers the first result; a missed day resets."""
+        idempotency.check_key(idempotency_key)
         async with self._uow_factory() as uow:
-            stored = await idempotency.claim(uow, member_id, "checkIn", idempotency_key, {})
-            if stored is not None:
+            figures = (await uow.session.execute(_CLAIM_AND_LOCK, {
+                "m": member_id, "key": idempotency_key, "hash": _NO_REQUEST})).one()
+            if not figures.claimed:
+                stored = await idempotency.stored_response(uow, member_id, "checkIn",
+                                                           idempotency_key, _NO_REQUEST)
                 return CheckInResult(date.fromisoformat(stored["day"]), stored["streak"],
                                      reward_from_json(stored["reward"]))
-            today = brand_day(await uow.now(), self.settings.tz)
+            uow.know_now(figures.now)
+            today = brand_day(figures.now, self.settings.tz)
             # The member's row lock serializes his check-ins: of 100 concurrent calls one
-            # sees no check-in today, the others wait and then see it. (One upsert both
-            # creates the row if needed and takes the lock.)
-            figures = (await uow.session.execute(_LOCK_FIGURES, {"m": member_id})).one()
+            # sees no check-in today, the others wait and then see it.
             if figures.last_check_in == today:
                 raise Conflict("already checked in today", nextCheckInDay=str(today))
             streak = rules.next_streak(figures.last_check_in, figures.streak, today)
-            rule = await rule_for(uow, Action.CHECK_IN)
+            rule = rule_of(Action.CHECK_IN, figures)
             bonus = self.settings.check_in_milestones.get(streak, 0)
-            await uow.session.execute(_RECORD_CHECK_IN, {
-                "m": member_id, "d": today, "s": streak, "p": rule.points + bonus})
             key = f"CHECK_IN:{member_id}:{today}"
             if rule.points:
                 await append_entry(uow, member_id, delta=rule.points, earned=rule.points,
@@ -138,12 +164,18 @@ class GamificationService:
                                    reason=EntryReason.CHECK_IN_BONUS.value,
                                    source=Source("CHECK_IN", None), key=key + ":bonus",
                                    note=f"{streak}-day streak")
-            if streak > figures.best_streak:
+            # A new best streak may reach a badge tier; none can below the lowest bronze of
+            # the active streak badges (read with the claim: no round trip when none is near).
+            if (streak > figures.best_streak and figures.first_streak_tier is not None
+                    and streak >= figures.first_streak_tier):
                 await award_badges(uow, member_id, "best_streak", streak)
             await uow.publish(CheckedIn(member_id=member_id, day=today.isoformat(), streak=streak))
             result = CheckInResult(today, streak, uow.reward)
-            await idempotency.remember(uow, member_id, "checkIn", idempotency_key, {
-                "day": today.isoformat(), "streak": streak, "reward": reward_to_json(uow.reward)})
+            await uow.session.execute(_RECORD_CHECK_IN, {
+                "m": member_id, "d": today, "s": streak, "p": rule.points + bonus,
+                "key": idempotency_key, "response": orjson.dumps({
+                    "day": today.isoformat(), "streak": streak,
+                    "reward": reward_to_json(uow.reward)}).decode()})
             await uow.commit()
         return result
 

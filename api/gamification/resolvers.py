@@ -24,6 +24,7 @@ from api.gamification.types import (
 )
 from api.permissions import Authenticated, requires
 from api.relay import Connection, decode_id, encode_cursor, page_request, to_global_id
+from api.response_cache import depends_on_board
 from api.rewards import Reward
 from domain.members.models import Role
 from gamification import rules
@@ -186,6 +187,7 @@ class GamificationQueries:
         view = await ctx.services.leaderboards.read(
             rules.BoardKind(kind), challenge_id=challenge, period=period, offset=offset,
             count=page.first + 1, around_member=me)
+        depends_on_board(ctx, view.version)
         has_next = len(view.entries) > page.first and me is None
         if me is None:
             view = BoardView(view.kind, view.challenge_id, view.period, view.live,

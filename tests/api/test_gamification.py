@@ -45,6 +45,19 @@ async def test_100_concurrent_check_ins_with_different_keys_pay_once(container, 
     assert (await figures(container, alice_id))["balance"] == 5
 
 
+async def test_concurrent_check_ins_with_one_key_pay_once_and_answer_alike(container, client) -> None:
+    # The repeats wait on the key's unique index for the first call's commit, then answer
+    # what it stored (read by a statement after the claim, which sees that commit).
+    alice, alice_id = await member(client)
+    responses = await asyncio.gather(*(
+        client.post(CHECK_IN, {"key": "same"}, alice.token) for _ in range(20)))
+    bodies = [r.json() for r in responses]
+    assert all("errors" not in b for b in bodies), bodies
+    assert {str(b["data"]["checkIn"]) for b in bodies} == {str(bodies[0]["data"]["checkIn"])}
+    assert bodies[0]["data"]["checkIn"]["reward"]["points"] == 5
+    assert (await figures(container, alice_id))["balance"] == 5
+
+
 async def test_a_reused_key_with_another_payload_or_a_bad_key_is_refused(container, client) -> None:
     alice, _ = await member(client)
     error = await client.error(CHECK_IN, {"key": ""}, alice.token)
@@ -97,6 +110,29 @@ async def test_point_rules_are_set_by_marketers_and_validated(container, client)
     reward = await act(container, PostCreated(post_id=1, author_id=alice_id, topics=[],
                                               status="PUBLISHED"))
     assert reward.points == 25
+
+
+async def test_a_new_best_streak_earns_the_streak_badge_tiers_it_reaches(container, client) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    (alice, _), (bob, bob_id) = await member(client), await member(client)
+    far = (await client.execute(CREATE_BADGE, {"input": {
+        "name": "Marathon", "criterion": "CHECK_IN_STREAK", "bronze": 3}},
+        marketer.token))["createBadge"]["badge"]
+    first = (await client.execute(CHECK_IN, {"key": "a1"}, alice.token))["checkIn"]
+    assert first["streak"] == 1 and first["reward"]["badgeTiers"] == []
+    await client.execute("""mutation($id: ID!) { updateBadge(input: {badgeId: $id, bronze: 2,
+                            silver: 3}) { badge { id } } }""", {"id": far["id"]}, marketer.token)
+    # Bob's best streak was 1 and yesterday was day 1: today is day 2, a new best.
+    async with container.engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO member_points (member_id, streak, best_streak, last_check_in) "
+            "VALUES (:m, 1, 1, (now() AT TIME ZONE 'UTC')::date - 1)"), {"m": bob_id})
+    second = (await client.execute(CHECK_IN, {"key": "b2"}, bob.token))["checkIn"]
+    assert second["streak"] == 2
+    assert [(t["tier"], t["badge"]["name"]) for t in second["reward"]["badgeTiers"]] == [
+        ("BRONZE", "Marathon")]
+    me = (await client.execute(ME, token=bob.token))["me"]
+    assert [b["tier"] for b in me["badges"]] == ["BRONZE"]
 
 
 async def test_badges_are_awarded_once_per_tier_with_progress_and_holders(container, client) -> None:

@@ -219,3 +219,43 @@ async def test_daily_caps_and_check_ins_count_in_the_brands_day(container, clien
             day = await conn.scalar(text(
                 "SELECT day FROM point_daily_counts WHERE member_id = :m"), {"m": alice})
         assert day == brand_day(datetime.now(UTC), brand.tz)
+
+
+async def test_reversing_content_locks_the_members_it_paid_in_member_id_order(container, client) -> None:
+    # Post 9 paid Ben (a reaction, the earlier entry) and then Ann; Ann's id is lower. A
+    # reversal that locked in entry order would hold Ben's row while waiting for Ann's, the
+    # opposite order of a reversal of content that paid Ann first: a deadlock.
+    from sqlalchemy import text
+
+    _, ann = await member(client, "Ann")
+    _, ben = await member(client, "Ben")
+    assert ann < ben
+    # Entries of POST 9 for Ben first, then for Ann (made-up events: only the entries matter).
+    await act(container, reaction(9, ben, ann))
+    await act(container, post(9, ann))
+    async with container.engine.connect() as holder:
+        await holder.execute(text("BEGIN"))
+        await holder.execute(text(
+            "SELECT 1 FROM member_points WHERE member_id = :m FOR UPDATE"), {"m": ann})
+        removal = asyncio.create_task(act(container, ContentRemoved(
+            target_type="POST", target_id=9, owner_id=ann)))
+        async with container.engine.connect() as probe:
+            for _ in range(500):
+                if await probe.scalar(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()")):
+                    break
+                await asyncio.sleep(0.01)
+            else:
+                raise AssertionError("the removal never waited for Ann's row")
+            # Waiting for Ann's row, the removal holds no other member's: Ben's is free.
+            await probe.execute(text("BEGIN"))
+            free = await probe.scalar(text(
+                "SELECT count(*) FROM (SELECT 1 FROM member_points WHERE member_id = :m "
+                "FOR UPDATE SKIP LOCKED) s"), {"m": ben})
+            await probe.execute(text("ROLLBACK"))
+        await holder.execute(text("ROLLBACK"))
+    await removal
+    assert free == 1
+    assert (await figures(container, ann))["lifetime"] == 0
+    assert (await figures(container, ben))["lifetime"] == 0
