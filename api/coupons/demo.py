@@ -7,6 +7,7 @@ from datetime import timedelta
 from api.container import Container
 from api.demo import demo_step
 from domain.coupons import rules
+from domain.coupons.issuing import CouponSource
 from domain.coupons.models import DiscountKind
 from domain.coupons.service import CampaignDraft
 from domain.pagination import PageRequest
@@ -25,6 +26,8 @@ async def coupons(container: Container, accounts: dict[str, int]) -> None:
     alice, bob = accounts["alice@rally.demo"], accounts["bob@rally.demo"]
     for members in ([alice, bob], [alice], [alice]):
         await service.grant(accounts["marketer@rally.demo"], campaign.id, members)
-    oldest = (await service.member_coupons(alice, None, PageRequest(first=10))).items[-1]
+    # Her demo wheel spin may have won a coupon earlier: redeem the oldest granted one.
+    wallet = (await service.member_coupons(alice, None, PageRequest(first=10))).items
+    oldest = [c for c in wallet if c.source == CouponSource.GRANT][-1]
     await service.redeem(accounts["merchant@rally.demo"], oldest.code, "store-downtown-01")
 
