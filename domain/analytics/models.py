@@ -82,8 +82,41 @@ class MemberActivityDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     created_content: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The member's previous active day (null for his first): see domain.analytics.activity.
+    prev_day: Mapped[date | None] = mapped_column(Date, nullable=True)
 
-    __table_args__ = (Index("ix_member_activity_days_member_id_day", "member_id", "day"),)
+    __table_args__ = (
+        Index("ix_member_activity_days_member_id_day", "member_id", "day"),
+        # Distinct actives over a range count its rows with prev_day before the range:
+        # an index-only scan.
+        Index("ix_member_activity_days_day_prev_day", "day", "prev_day"),
+        Index("ix_member_activity_days_creators", "day", "member_id",
+              postgresql_where=text("created_content")),
+    )
+
+
+class ActiveWindowDelta(Base):
+    """Difference array of rolling active members: the running sum over days up to `e` of
+    the rows of one window size is the number of distinct members active in the `window_days`
+    days ending on `e` (WAU: 7, MAU: 30). Sharded like the daily counters."""
+
+    __tablename__ = "active_window_deltas"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_days: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class CohortRetention(Base):
+    """Members of a signup cohort active exactly `offset_days` (1, 7, 30) after joining."""
+
+    __tablename__ = "cohort_retention"
+
+    cohort_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    offset_days: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    retained: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class MemberSignup(Base):

@@ -1,6 +1,7 @@
 """Writes to the rollup tables, always in the transaction of what they count.
 
-Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`; rows are sorted
+A newly recorded activity day also moves the activity rollups (`domain.analytics.activity`)
+just before commit. Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`; rows are sorted
 before writing so two transactions never lock the same rows in opposite orders.
 """
 
@@ -12,6 +13,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
+from domain.analytics.activity import note_marked
 from domain.analytics.models import MemberSignup
 from rally.uow import UnitOfWork
 
@@ -51,6 +53,7 @@ SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
 ON CONFLICT (day, member_id) DO UPDATE
   SET created_content = member_activity_days.created_content OR excluded.created_content
   WHERE excluded.created_content AND NOT member_activity_days.created_content
+RETURNING day, xmax = 0 AS inserted, created_content
 """)
 
 # One round trip for a member's action: the day's counter, and his activity day when his
@@ -67,6 +70,7 @@ WHERE COALESCE((SELECT granted FROM member_consents WHERE member_id = CAST(:memb
 ON CONFLICT (day, member_id) DO UPDATE
   SET created_content = member_activity_days.created_content OR excluded.created_content
   WHERE excluded.created_content AND NOT member_activity_days.created_content
+RETURNING day, xmax = 0 AS inserted, created_content
 """)
 
 
@@ -74,10 +78,11 @@ async def count_and_mark_active(uow: UnitOfWork, day: date, metric: str, member_
                                 created_content: bool, purpose: str,
                                 default_granted: bool) -> None:
     """`add_counts` of one, then `mark_active` if consent allows, in one statement."""
-    await uow.session.execute(_COUNT_AND_MARK, {
+    marked = await uow.session.execute(_COUNT_AND_MARK, {
         "day": day, "metric": metric, "shard": member_id % COUNTER_SHARDS,
         "member_id": member_id, "created": created_content, "purpose": purpose,
         "default_granted": default_granted})
+    note_marked(uow, member_id, [tuple(r) for r in marked])  # type: ignore[misc]
 
 
 async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_key: int) -> None:
@@ -92,9 +97,10 @@ async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_k
 async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
                       created_content: bool = False) -> None:
     if days:
-        await uow.session.execute(_MARK_ACTIVE, {"member_id": member_id,
-                                                 "created": created_content,
-                                                 "days": sorted(days)})
+        marked = await uow.session.execute(_MARK_ACTIVE, {"member_id": member_id,
+                                                          "created": created_content,
+                                                          "days": sorted(days)})
+        note_marked(uow, member_id, [tuple(r) for r in marked])  # type: ignore[misc]
 
 
 async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:

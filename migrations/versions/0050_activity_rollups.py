@@ -1,0 +1,53 @@
+"""maintained activity rollups: rolling WAU/MAU, distinct actives, daily actives, retention
+
+Revision ID: 0050
+Revises: 0013
+Create Date: 2026-11-30 22:30:00
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from domain.analytics.activity import BACKFILL
+
+revision: str = '0050'
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column('member_activity_days', sa.Column('prev_day', sa.Date(), nullable=True))
+    op.create_index('ix_member_activity_days_day_prev_day', 'member_activity_days',
+                    ['day', 'prev_day'], unique=False)
+    op.create_index('ix_member_activity_days_creators', 'member_activity_days',
+                    ['day', 'member_id'], unique=False,
+                    postgresql_where=sa.text('created_content'))
+    op.create_table('active_window_deltas',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('window_days', sa.SmallInteger(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
+    sa.Column('value', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'window_days', 'shard', name=op.f('pk_active_window_deltas'))
+    )
+    op.create_table('cohort_retention',
+    sa.Column('cohort_day', sa.Date(), nullable=False),
+    sa.Column('offset_days', sa.SmallInteger(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
+    sa.Column('retained', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
+    sa.PrimaryKeyConstraint('cohort_day', 'offset_days', 'shard', name=op.f('pk_cohort_retention'))
+    )
+    for statement in BACKFILL:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM daily_counters WHERE metric IN ('members.active', 'members.creators')")
+    op.drop_table('cohort_retention')
+    op.drop_table('active_window_deltas')
+    op.drop_index('ix_member_activity_days_creators', table_name='member_activity_days')
+    op.drop_index('ix_member_activity_days_day_prev_day', table_name='member_activity_days')
+    op.drop_column('member_activity_days', 'prev_day')
