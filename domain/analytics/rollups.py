@@ -1,8 +1,8 @@
 """Writes to the rollup tables, always in the transaction of what they count.
 
 A newly recorded activity day also moves the activity rollups (`domain.analytics.activity`)
-just before commit. Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`; rows are sorted
-before writing so two transactions never lock the same rows in opposite orders.
+just before commit. Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`;
+rows are sorted before writing so two transactions never lock the same rows in opposite orders.
 """
 
 from __future__ import annotations
