@@ -33,7 +33,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics.activity import ACTIVE_METRIC, CREATORS_METRIC, WINDOWS
-from domain.analytics.programme import ProgrammeCounts, programme_counts, programme_rates
+from domain.analytics.programme import (
+    ProgrammeCounts,
+    programme_counts,
+    programme_rates,
+    programme_statements,
+)
 from domain.analytics.rollups import Metric
 from rally.clock import brand_day, week_start
 from rally.db import utcnow
@@ -138,10 +143,54 @@ class EngagementService:
         return report
 
 
+_COUNTERS = ("SELECT day, metric, sum(value) FROM daily_counters WHERE day BETWEEN :a AND :b "
+             "GROUP BY day, metric")
+_DAILY_ACTIVE = ("SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
+                 "AND day BETWEEN :a AND :b GROUP BY day")
+_WINDOWS = """
+        SELECT day, window_days, sum(sum(value)) OVER (PARTITION BY window_days ORDER BY day)
+        FROM active_window_deltas WHERE day <= :last GROUP BY day, window_days ORDER BY day"""
+_CREATORS_BY_DAY = ("SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
+                    "AND day = ANY(CAST(:days AS date[])) GROUP BY day")
+_DISTINCT = """
+            SELECT b.a, b.b,
+                   (SELECT count(*) FROM member_activity_days m
+                    WHERE m.day BETWEEN b.a AND b.b AND (m.prev_day IS NULL OR m.prev_day < b.a)),
+                   (SELECT count(DISTINCT m.member_id) FROM member_activity_days m
+                    WHERE m.day BETWEEN b.a AND b.b AND m.created_content)
+            FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)"""
+_COHORTS = """
+        SELECT c.day, c.size,
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 1), 0),
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 7), 0),
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 30), 0)
+        FROM (SELECT day, count(*) AS size FROM member_signups
+              WHERE day BETWEEN :a AND :b GROUP BY day) c
+        LEFT JOIN cohort_retention r ON r.cohort_day = c.day
+        GROUP BY c.day, c.size ORDER BY c.day"""
+
+
+def report_statements(start: date, end: date, granularity: Granularity, tz: str
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    """Every statement `report` runs, with its arguments (for the benchmark's raw baseline)."""
+    bounds = bucket_bounds(start, end, granularity)
+    spans = [(a, b) for a, b in [*bounds, (start, end)] if a != b]
+    single = [a for a, b in bounds if a == b]
+    statements: list[tuple[str, dict[str, Any]]] = [
+        (_COUNTERS, {"a": start, "b": end}),
+        (_DAILY_ACTIVE, {"a": start, "b": end, "metric": ACTIVE_METRIC}),
+        (_WINDOWS, {"last": end})]
+    if single:
+        statements.append((_CREATORS_BY_DAY, {"metric": CREATORS_METRIC, "days": single}))
+    if spans:
+        statements.append((_DISTINCT, {"starts": [a for a, _ in spans],
+                                       "ends": [b for _, b in spans]}))
+    statements.append((_COHORTS, {"a": start, "b": end}))
+    return statements + programme_statements(start, end, tz, [*bounds, (start, end)])
+
+
 async def _counters(s: AsyncSession, start: date, end: date) -> dict[date, dict[str, int]]:
-    rows = await s.execute(text(
-        "SELECT day, metric, sum(value) FROM daily_counters WHERE day BETWEEN :a AND :b "
-        "GROUP BY day, metric"), {"a": start, "b": end})
+    rows = await s.execute(text(_COUNTERS), {"a": start, "b": end})
     by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for day, metric, value in rows:
         by_day[day][metric] = int(value)
@@ -150,19 +199,14 @@ async def _counters(s: AsyncSession, start: date, end: date) -> dict[date, dict[
 
 async def _daily_active(s: AsyncSession, start: date, end: date) -> dict[date, int]:
     """DAU per day: the `members.active` counter, bumped when an activity day is recorded."""
-    rows = await s.execute(text(
-        "SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
-        "AND day BETWEEN :a AND :b GROUP BY day"), {"a": start, "b": end, "metric": ACTIVE_METRIC})
+    rows = await s.execute(text(_DAILY_ACTIVE), {"a": start, "b": end, "metric": ACTIVE_METRIC})
     return {day: int(n) for day, n in rows}
 
 
 async def _windows(s: AsyncSession, ends: list[date]) -> dict[date, tuple[int, int]]:
     """(WAU, MAU) for the 7 and 30 days ending on each day of `ends`: running sums of the
     maintained difference array (`domain.analytics.activity`), a few rows per day of history."""
-    rows = await s.execute(text("""
-        SELECT day, window_days, sum(sum(value)) OVER (PARTITION BY window_days ORDER BY day)
-        FROM active_window_deltas WHERE day <= :last GROUP BY day, window_days ORDER BY day"""),
-        {"last": max(ends)})
+    rows = await s.execute(text(_WINDOWS), {"last": max(ends)})
     running: dict[int, list[tuple[date, int]]] = {w: [] for w in WINDOWS}
     for day, size, total in rows:
         running[size].append((day, int(total)))
@@ -184,22 +228,13 @@ async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]],
     result: dict[tuple[date, date], tuple[int, int]] = {}
     single = [a for a, b in bounds if a == b]
     if single:
-        rows = await s.execute(text(
-            "SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
-            "AND day = ANY(CAST(:days AS date[])) GROUP BY day"),
-            {"metric": CREATORS_METRIC, "days": single})
+        rows = await s.execute(text(_CREATORS_BY_DAY), {"metric": CREATORS_METRIC, "days": single})
         creators = {day: int(n) for day, n in rows}
         for day in single:
             result[(day, day)] = (daily.get(day, 0), creators.get(day, 0))
     spans = [(a, b) for a, b in bounds if a != b]
     if spans:
-        rows = await s.execute(text("""
-            SELECT b.a, b.b,
-                   (SELECT count(*) FROM member_activity_days m
-                    WHERE m.day BETWEEN b.a AND b.b AND (m.prev_day IS NULL OR m.prev_day < b.a)),
-                   (SELECT count(DISTINCT m.member_id) FROM member_activity_days m
-                    WHERE m.day BETWEEN b.a AND b.b AND m.created_content)
-            FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)"""),
+        rows = await s.execute(text(_DISTINCT),
             {"starts": [a for a, _ in spans], "ends": [b for _, b in spans]})
         for a, b, active, creators in rows:
             result[(a, b)] = (int(active), int(creators))
@@ -208,15 +243,7 @@ async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]],
 
 async def _cohorts(s: AsyncSession, start: date, end: date) -> list[tuple[date, int, int, int, int]]:
     """(cohort day, size, retained D1, D7, D30) from the maintained `cohort_retention`."""
-    rows = await s.execute(text("""
-        SELECT c.day, c.size,
-               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 1), 0),
-               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 7), 0),
-               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 30), 0)
-        FROM (SELECT day, count(*) AS size FROM member_signups
-              WHERE day BETWEEN :a AND :b GROUP BY day) c
-        LEFT JOIN cohort_retention r ON r.cohort_day = c.day
-        GROUP BY c.day, c.size ORDER BY c.day"""), {"a": start, "b": end})
+    rows = await s.execute(text(_COHORTS), {"a": start, "b": end})
     return [(day, int(size), int(d1), int(d7), int(d30)) for day, size, d1, d7, d30 in rows]
 
 

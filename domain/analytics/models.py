@@ -128,3 +128,31 @@ class MemberSignup(Base):
     day: Mapped[date] = mapped_column(Date)
 
     __table_args__ = (Index("ix_member_signups_day", "day"),)
+
+
+class ChallengeJoinDay(Base):
+    """A member joined at least one challenge on a brand day: distinct participants of a
+    period are its rows' distinct members (a small table: one row per joining member-day)."""
+
+    __tablename__ = "challenge_join_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class CouponRollup(Base):
+    """Coupons per campaign, source, brand day and metric, moved by `CouponChanged` in the
+    transaction of the change: `issued` (on the issue day), `redeemed` (on the redemption day;
+    a voided redemption is taken back), `redeemed_by_issue` (the same redemptions on their
+    coupon's issue day: "of the coupons issued then, how many are redeemed") and `voided`.
+    `couponReport` and the engagement metrics' redemption rate read it."""
+
+    __tablename__ = "coupon_rollups"
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+    __table_args__ = (Index("ix_coupon_rollups_day", "day"),)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.analytics.activity import note_marked
-from domain.analytics.models import MemberSignup
+from domain.analytics.models import ChallengeJoinDay, MemberSignup
 from rally.uow import UnitOfWork
 
 COUNTER_SHARDS = 16
@@ -32,6 +32,7 @@ class Metric:
     NPS_RESPONSES = "nps.responses"
     NPS_PROMOTERS = "nps.promoters"
     NPS_DETRACTORS = "nps.detractors"
+    CHECK_INS = "check_ins"
 
     @staticmethod
     def events(kind: str) -> str:
@@ -106,3 +107,26 @@ async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
 async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:
     await uow.session.execute(insert(MemberSignup).values(member_id=member_id, day=day)
                               .on_conflict_do_nothing())
+
+
+async def record_challenge_join(uow: UnitOfWork, member_id: int, day: date) -> None:
+    await uow.session.execute(insert(ChallengeJoinDay).values(member_id=member_id, day=day)
+                              .on_conflict_do_nothing())
+
+
+_MOVE_COUPONS = text("""
+INSERT INTO coupon_rollups (campaign_id, source, day, metric, value)
+SELECT :campaign_id, :source, day, metric, value
+FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
+  AS c(day, metric, value)
+ON CONFLICT (campaign_id, source, day, metric)
+DO UPDATE SET value = coupon_rollups.value + excluded.value
+""")
+
+
+async def move_coupon_rollups(uow: UnitOfWork, campaign_id: int, source: str,
+                              moves: list[tuple[date, str, int]]) -> None:
+    moves = sorted(moves)
+    await uow.session.execute(_MOVE_COUPONS, {
+        "campaign_id": campaign_id, "source": source, "days": [m[0] for m in moves],
+        "metrics": [m[1] for m in moves], "values": [m[2] for m in moves]})
