@@ -1,8 +1,8 @@
 """`engagementMetrics`: every figure comes from maintained rollups (daily counters, the rolling
 active-member difference array, cohort retention counts; see `domain.analytics.activity`) —
 never from the raw events — so 90 days cost a handful of small reads whatever the event
-volume. Only the distinct actives over a multi-day bucket count rows (one index entry per
-member-day in it, no DISTINCT). Every figure is exact.
+volume. Only the distinct content creators of a multi-day bucket count rows (a partial index
+over creators' days). Every figure is exact.
 
 Definitions (days are brand-time-zone days):
 - DAU: members active that day; a bucket's DAU is the average over its days.
@@ -154,8 +154,8 @@ _CREATORS_BY_DAY = ("SELECT day, sum(value) FROM daily_counters WHERE metric = :
                     "AND day = ANY(CAST(:days AS date[])) GROUP BY day")
 _DISTINCT = """
             SELECT b.a, b.b,
-                   (SELECT count(*) FROM member_activity_days m
-                    WHERE m.day BETWEEN b.a AND b.b AND (m.prev_day IS NULL OR m.prev_day < b.a)),
+                   (SELECT coalesce(sum(g.members), 0) FROM activity_gaps g
+                    WHERE g.day BETWEEN b.a AND b.b AND g.prev_day < b.a),
                    (SELECT count(DISTINCT m.member_id) FROM member_activity_days m
                     WHERE m.day BETWEEN b.a AND b.b AND m.created_content)
             FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)"""
@@ -223,8 +223,8 @@ async def _windows(s: AsyncSession, ends: list[date]) -> dict[date, tuple[int, i
 async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]],
                            daily: dict[date, int]) -> dict[tuple[date, date], tuple[int, int]]:
     """(active members, content creators) distinct over each (start, end). A one-day range
-    reads the daily counters; a longer one counts its activity rows whose previous active day
-    is before the range (each member once, an index-only scan) and its creators' rows."""
+    reads the daily counters; a longer one sums the members whose previous active day is
+    before the range over its days (`activity_gaps`), and counts its creators' rows."""
     result: dict[tuple[date, date], tuple[int, int]] = {}
     single = [a for a, b in bounds if a == b]
     if single:

@@ -87,9 +87,6 @@ class MemberActivityDay(Base):
 
     __table_args__ = (
         Index("ix_member_activity_days_member_id_day", "member_id", "day"),
-        # Distinct actives over a range count its rows with prev_day before the range:
-        # an index-only scan.
-        Index("ix_member_activity_days_day_prev_day", "day", "prev_day"),
         Index("ix_member_activity_days_creators", "day", "member_id",
               postgresql_where=text("created_content")),
     )
@@ -156,3 +153,16 @@ class CouponRollup(Base):
     value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
     __table_args__ = (Index("ix_coupon_rollups_day", "day"),)
+
+
+class ActivityGap(Base):
+    """How many members were active on `day` with `prev_day` as their previous active day
+    (1900-01-01: none before). Members active in [a, b] = the sum over days in it with
+    prev_day < a; one row per (day, gap length) seen, not per member."""
+
+    __tablename__ = "activity_gaps"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    prev_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

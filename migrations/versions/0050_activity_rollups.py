@@ -24,8 +24,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column('member_activity_days', sa.Column('prev_day', sa.Date(), nullable=True))
-    op.create_index('ix_member_activity_days_day_prev_day', 'member_activity_days',
-                    ['day', 'prev_day'], unique=False)
     op.create_index('ix_member_activity_days_creators', 'member_activity_days',
                     ['day', 'member_id'], unique=False,
                     postgresql_where=sa.text('created_content'))
@@ -35,6 +33,13 @@ def upgrade() -> None:
     sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.Column('value', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
     sa.PrimaryKeyConstraint('day', 'window_days', 'shard', name=op.f('pk_active_window_deltas'))
+    )
+    op.create_table('activity_gaps',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('prev_day', sa.Date(), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
+    sa.Column('members', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'prev_day', 'shard', name=op.f('pk_activity_gaps'))
     )
     op.create_table('cohort_retention',
     sa.Column('cohort_day', sa.Date(), nullable=False),
@@ -73,5 +78,5 @@ def downgrade() -> None:
     op.drop_table('cohort_retention')
     op.drop_table('active_window_deltas')
     op.drop_index('ix_member_activity_days_creators', table_name='member_activity_days')
-    op.drop_index('ix_member_activity_days_day_prev_day', table_name='member_activity_days')
+    op.drop_table('activity_gaps')
     op.drop_column('member_activity_days', 'prev_day')

@@ -53,6 +53,8 @@ async def snapshot(s) -> tuple:
     for sql in ("SELECT member_id, day, prev_day FROM member_activity_days ORDER BY 1, 2",
                 "SELECT day, window_days, sum(value) FROM active_window_deltas GROUP BY 1, 2"
                 " HAVING sum(value) <> 0 ORDER BY 1, 2",
+                "SELECT day, prev_day, sum(members) FROM activity_gaps GROUP BY 1, 2"
+                " HAVING sum(members) <> 0 ORDER BY 1, 2",
                 "SELECT cohort_day, offset_days, sum(retained) FROM cohort_retention"
                 " GROUP BY 1, 2 ORDER BY 1, 2",
                 "SELECT day, metric, sum(value) FROM daily_counters WHERE metric LIKE 'members.%'"
