@@ -80,13 +80,18 @@ async def test_rolling_counts_stay_exact_under_late_and_concurrent_arrivals(cont
                 await mark_active(uow, member_id, {day}, created_content=created)
             await uow.commit()
 
-    # Several transactions at once, often touching the same members.
-    chunks = [activity[i:i + 7] for i in range(0, len(activity), 7)]
+    # Several transactions at once, often touching the same members. As in the app, a content
+    # day is marked by a transaction of its own (a post, a comment: today only); behaviour
+    # (tracking) marks several days, late ones included, without content.
+    plain = [a for a in activity if not a[2]]
+    chunks = [plain[i:i + 7] for i in range(0, len(plain), 7)] + [[a] for a in activity if a[2]]
+    rng.shuffle(chunks)
     for i in range(0, len(chunks), 8):
         await asyncio.gather(*[record(c) for c in chunks[i:i + 8]])
     # Marking a day again, or as a creator's day afterwards, counts nothing twice.
-    await record(activity[:20])
-    await record([(m, d, True) for m, d, _ in activity[20:40]])
+    await record([(m, d, False) for m, d, _ in activity[:20]])
+    for m, d, _ in activity[20:40]:
+        await record([(m, d, True)])
 
     ends = [START + timedelta(days=d) for d in range(DAYS + 35)]
     async with container.uow() as uow:
