@@ -59,6 +59,7 @@ def register_event_handlers() -> None:
     import domain.community.handlers
     import domain.notifications.handlers
     import domain.personalization.handlers  # noqa: F401
+    import gamification.analytics
     import gamification.campaigns.handlers
     import gamification.campaigns.personal_data
     import gamification.handlers

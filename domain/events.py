@@ -4,6 +4,7 @@ the only way those modules learn what members did."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rally.events import DomainEvent
@@ -88,6 +89,8 @@ class ReactionRemoved(DomainEvent):
     owner_id: int
     member_id: int
     kind: str
+    # When the withdrawn reaction was first made: what it taught has decayed since then.
+    reacted_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,7 @@ Leaving the block without `commit()` rolls everything back, events included.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -45,6 +45,7 @@ class UnitOfWork:
         self.events: list[DomainEvent] = []
         self.reward = Reward()
         self._after_commit: list[Callable[[], Any]] = []
+        self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
         self._committed = False
         self._now: datetime | None = None
 
@@ -86,7 +87,15 @@ class UnitOfWork:
     def after_commit(self, callback: Callable[[], Any]) -> None:
         self._after_commit.append(callback)
 
+    def before_commit(self, key: str, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` once (per `key`) as the last work of the transaction, just before the
+        outbox rows and the commit: a rollup that must serialize on a lock takes it there, so
+        the lock is held for the shortest time and no other lock is taken after it."""
+        self._before_commit.setdefault(key, callback)
+
     async def commit(self) -> None:
+        for callback in list(self._before_commit.values()):
+            await callback()
         if self.events:
             # One statement whatever the number of events, and the same text every time: a
             # multi-row Core INSERT costs a cache key and a compilation per row count.

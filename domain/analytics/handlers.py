@@ -8,8 +8,16 @@ his analytics consent, like tracked events.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
-from domain.analytics.rollups import Metric, add_counts, count_and_mark_active, record_signup
+from domain.analytics.rollups import (
+    Metric,
+    add_counts,
+    count_and_mark_active,
+    move_coupon_rollups,
+    record_signup,
+)
+from domain.coupons.events import CouponChange, CouponChanged
 from domain.events import CommentCreated, MemberRegistered, PostCreated, PostShared, ReactionAdded
 from domain.privacy.service import Purpose, default_for
 from rally.clock import brand_day
@@ -51,3 +59,20 @@ async def count_reaction(uow: UnitOfWork, event: ReactionAdded) -> None:
 @bus.subscribe(PostShared)
 async def count_share(uow: UnitOfWork, event: PostShared) -> None:
     await _count(uow, Metric.SHARES, event.member_id)
+
+
+@bus.subscribe(CouponChanged)
+async def count_coupon(uow: UnitOfWork, event: CouponChanged) -> None:
+    tz = uow.settings.tz
+    issued_day = brand_day(event.issued_at, tz)
+    moves: list[tuple[date, str, int]]
+    if event.change == CouponChange.ISSUED:
+        moves = [(issued_day, "issued", 1)]
+    elif event.change == CouponChange.VOIDED:
+        moves = [(brand_day(event.at, tz), "voided", 1)]
+    else:
+        assert event.redeemed_at is not None
+        sign = 1 if event.change == CouponChange.REDEEMED else -1
+        moves = [(brand_day(event.redeemed_at, tz), "redeemed", sign),
+                 (issued_day, "redeemed_by_issue", sign)]
+    await move_coupon_rollups(uow, event.campaign_id, event.source, moves)

@@ -1,6 +1,8 @@
-"""`engagementMetrics`: every figure comes from the rollups (daily counters, member activity
-days, signup days) — never from the raw events — so 90 days cost a handful of index range
-reads whatever the event volume.
+"""`engagementMetrics`: every figure comes from maintained rollups (daily counters, the rolling
+active-member difference array, cohort retention counts; see `domain.analytics.activity`) —
+never from the raw events — so 90 days cost a handful of small reads whatever the event
+volume. Only the distinct content creators of a multi-day bucket count rows (a partial index
+over creators' days). Every figure is exact.
 
 Definitions (days are brand-time-zone days):
 - DAU: members active that day; a bucket's DAU is the average over its days.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -29,7 +32,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics.programme import ProgrammeCounts, programme_counts, programme_rates
+from domain.analytics.activity import ACTIVE_METRIC, CREATORS_METRIC, WINDOWS
+from domain.analytics.programme import (
+    ProgrammeCounts,
+    programme_counts,
+    programme_rates,
+    programme_statements,
+)
 from domain.analytics.rollups import Metric
 from rally.clock import brand_day, week_start
 from rally.db import utcnow
@@ -119,7 +128,7 @@ class EngagementService:
             counters = await _counters(s, start, end)
             daily = await _daily_active(s, start, end)
             windows = await _windows(s, [b for _, b in bounds] + [end])
-            distinct = await _distinct_active(s, [*bounds, (start, end)])
+            distinct = await _distinct_active(s, [*bounds, (start, end)], daily)
             cohorts = await _cohorts(s, start, end)
             programme = await programme_counts(s, start, end, settings.timezone,
                                                [*bounds, (start, end)])
@@ -134,10 +143,54 @@ class EngagementService:
         return report
 
 
+_COUNTERS = ("SELECT day, metric, sum(value) FROM daily_counters WHERE day BETWEEN :a AND :b "
+             "GROUP BY day, metric")
+_DAILY_ACTIVE = ("SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
+                 "AND day BETWEEN :a AND :b GROUP BY day")
+_WINDOWS = """
+        SELECT day, window_days, sum(sum(value)) OVER (PARTITION BY window_days ORDER BY day)
+        FROM active_window_deltas WHERE day <= :last GROUP BY day, window_days ORDER BY day"""
+_CREATORS_BY_DAY = ("SELECT day, sum(value) FROM daily_counters WHERE metric = :metric "
+                    "AND day = ANY(CAST(:days AS date[])) GROUP BY day")
+_DISTINCT = """
+            SELECT b.a, b.b,
+                   (SELECT coalesce(sum(g.members), 0) FROM activity_gaps g
+                    WHERE g.day BETWEEN b.a AND b.b AND g.prev_day < b.a),
+                   (SELECT count(DISTINCT m.member_id) FROM member_activity_days m
+                    WHERE m.day BETWEEN b.a AND b.b AND m.created_content)
+            FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)"""
+_COHORTS = """
+        SELECT c.day, c.size,
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 1), 0),
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 7), 0),
+               coalesce(sum(r.retained) FILTER (WHERE r.offset_days = 30), 0)
+        FROM (SELECT day, count(*) AS size FROM member_signups
+              WHERE day BETWEEN :a AND :b GROUP BY day) c
+        LEFT JOIN cohort_retention r ON r.cohort_day = c.day
+        GROUP BY c.day, c.size ORDER BY c.day"""
+
+
+def report_statements(start: date, end: date, granularity: Granularity, tz: str
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    """Every statement `report` runs, with its arguments (for the benchmark's raw baseline)."""
+    bounds = bucket_bounds(start, end, granularity)
+    spans = [(a, b) for a, b in [*bounds, (start, end)] if a != b]
+    single = [a for a, b in bounds if a == b]
+    statements: list[tuple[str, dict[str, Any]]] = [
+        (_COUNTERS, {"a": start, "b": end}),
+        (_DAILY_ACTIVE, {"a": start, "b": end, "metric": ACTIVE_METRIC}),
+        (_WINDOWS, {"last": end})]
+    if single:
+        statements.append((_CREATORS_BY_DAY, {"metric": CREATORS_METRIC, "days": single}))
+    if spans:
+        statements.append((_DISTINCT, {"starts": [a for a, _ in spans],
+                                       "ends": [b for _, b in spans]}))
+    statements.append((_COHORTS, {"a": start, "b": end}))
+    return statements + programme_statements(start, end, tz, [*bounds, (start, end)])
+
+
 async def _counters(s: AsyncSession, start: date, end: date) -> dict[date, dict[str, int]]:
-    rows = await s.execute(text(
-        "SELECT day, metric, sum(value) FROM daily_counters WHERE day BETWEEN :a AND :b "
-        "GROUP BY day, metric"), {"a": start, "b": end})
+    rows = await s.execute(text(_COUNTERS), {"a": start, "b": end})
     by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for day, metric, value in rows:
         by_day[day][metric] = int(value)
@@ -145,46 +198,53 @@ async def _counters(s: AsyncSession, start: date, end: date) -> dict[date, dict[
 
 
 async def _daily_active(s: AsyncSession, start: date, end: date) -> dict[date, int]:
-    rows = await s.execute(text(
-        "SELECT day, count(*) FROM member_activity_days WHERE day BETWEEN :a AND :b "
-        "GROUP BY day"), {"a": start, "b": end})
-    return {day: n for day, n in rows}
+    """DAU per day: the `members.active` counter, bumped when an activity day is recorded."""
+    rows = await s.execute(text(_DAILY_ACTIVE), {"a": start, "b": end, "metric": ACTIVE_METRIC})
+    return {day: int(n) for day, n in rows}
 
 
 async def _windows(s: AsyncSession, ends: list[date]) -> dict[date, tuple[int, int]]:
-    """(WAU, MAU) for the 7 and 30 days ending on each day of `ends`."""
-    rows = await s.execute(text("""
-        SELECT e.day, count(DISTINCT a.member_id) FILTER (WHERE a.day > e.day - 7),
-               count(DISTINCT a.member_id)
-        FROM unnest(CAST(:ends AS date[])) AS e(day)
-        JOIN member_activity_days a ON a.day BETWEEN e.day - 29 AND e.day
-        GROUP BY e.day"""), {"ends": sorted(set(ends))})
-    return {day: (wau, mau) for day, wau, mau in rows}
+    """(WAU, MAU) for the 7 and 30 days ending on each day of `ends`: running sums of the
+    maintained difference array (`domain.analytics.activity`), a few rows per day of history."""
+    rows = await s.execute(text(_WINDOWS), {"last": max(ends)})
+    running: dict[int, list[tuple[date, int]]] = {w: [] for w in WINDOWS}
+    for day, size, total in rows:
+        running[size].append((day, int(total)))
+    days = {w: [d for d, _ in running[w]] for w in WINDOWS}
+
+    def at(size: int, day: date) -> int:
+        i = bisect_right(days[size], day)
+        return running[size][i - 1][1] if i else 0
+
+    wau, mau = WINDOWS
+    return {e: (at(wau, e), at(mau, e)) for e in set(ends)}
 
 
-async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]]
-                           ) -> dict[tuple[date, date], tuple[int, int]]:
-    """(active members, content creators) distinct over each (start, end)."""
-    rows = await s.execute(text("""
-        SELECT b.a, b.b, count(DISTINCT m.member_id),
-               count(DISTINCT m.member_id) FILTER (WHERE m.created_content)
-        FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS b(a, b)
-        JOIN member_activity_days m ON m.day BETWEEN b.a AND b.b
-        GROUP BY b.a, b.b"""), {"starts": [a for a, _ in bounds], "ends": [b for _, b in bounds]})
-    return {(a, b): (active, creators) for a, b, active, creators in rows}
+async def _distinct_active(s: AsyncSession, bounds: list[tuple[date, date]],
+                           daily: dict[date, int]) -> dict[tuple[date, date], tuple[int, int]]:
+    """(active members, content creators) distinct over each (start, end). A one-day range
+    reads the daily counters; a longer one sums the members whose previous active day is
+    before the range over its days (`activity_gaps`), and counts its creators' rows."""
+    result: dict[tuple[date, date], tuple[int, int]] = {}
+    single = [a for a, b in bounds if a == b]
+    if single:
+        rows = await s.execute(text(_CREATORS_BY_DAY), {"metric": CREATORS_METRIC, "days": single})
+        creators = {day: int(n) for day, n in rows}
+        for day in single:
+            result[(day, day)] = (daily.get(day, 0), creators.get(day, 0))
+    spans = [(a, b) for a, b in bounds if a != b]
+    if spans:
+        rows = await s.execute(text(_DISTINCT),
+            {"starts": [a for a, _ in spans], "ends": [b for _, b in spans]})
+        for a, b, active, creators in rows:
+            result[(a, b)] = (int(active), int(creators))
+    return result
 
 
 async def _cohorts(s: AsyncSession, start: date, end: date) -> list[tuple[date, int, int, int, int]]:
-    rows = await s.execute(text("""
-        SELECT c.day, count(*),
-               count(a1.member_id), count(a7.member_id), count(a30.member_id)
-        FROM member_signups c
-        LEFT JOIN member_activity_days a1 ON a1.member_id = c.member_id AND a1.day = c.day + 1
-        LEFT JOIN member_activity_days a7 ON a7.member_id = c.member_id AND a7.day = c.day + 7
-        LEFT JOIN member_activity_days a30 ON a30.member_id = c.member_id AND a30.day = c.day + 30
-        WHERE c.day BETWEEN :a AND :b
-        GROUP BY c.day ORDER BY c.day"""), {"a": start, "b": end})
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    """(cohort day, size, retained D1, D7, D30) from the maintained `cohort_retention`."""
+    rows = await s.execute(text(_COHORTS), {"a": start, "b": end})
+    return [(day, int(size), int(d1), int(d7), int(d30)) for day, size, d1, d7, d30 in rows]
 
 
 def _ratio(part: float, whole: float) -> float | None:

@@ -82,8 +82,38 @@ class MemberActivityDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     created_content: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # The member's previous active day (null for his first): see domain.analytics.activity.
+    prev_day: Mapped[date | None] = mapped_column(Date, nullable=True)
 
-    __table_args__ = (Index("ix_member_activity_days_member_id_day", "member_id", "day"),)
+    __table_args__ = (
+        Index("ix_member_activity_days_member_id_day", "member_id", "day"),
+        Index("ix_member_activity_days_creators", "day", "member_id",
+              postgresql_where=text("created_content")),
+    )
+
+
+class ActiveWindowDelta(Base):
+    """Difference array of rolling active members: the running sum over days up to `e` of
+    the rows of one window size is the number of distinct members active in the `window_days`
+    days ending on `e` (WAU: 7, MAU: 30). Sharded like the daily counters."""
+
+    __tablename__ = "active_window_deltas"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_days: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class CohortRetention(Base):
+    """Members of a signup cohort active exactly `offset_days` (1, 7, 30) after joining."""
+
+    __tablename__ = "cohort_retention"
+
+    cohort_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    offset_days: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    retained: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class MemberSignup(Base):
@@ -95,3 +125,44 @@ class MemberSignup(Base):
     day: Mapped[date] = mapped_column(Date)
 
     __table_args__ = (Index("ix_member_signups_day", "day"),)
+
+
+class ChallengeJoinDay(Base):
+    """A member joined at least one challenge on a brand day: distinct participants of a
+    period are its rows' distinct members (a small table: one row per joining member-day)."""
+
+    __tablename__ = "challenge_join_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class CouponRollup(Base):
+    """Coupons per campaign, source, brand day and metric, moved by `CouponChanged` in the
+    transaction of the change: `issued` (on the issue day), `redeemed` (on the redemption day;
+    a voided redemption is taken back), `redeemed_by_issue` (the same redemptions on their
+    coupon's issue day: "of the coupons issued then, how many are redeemed") and `voided`.
+    `couponReport` and the engagement metrics' redemption rate read it."""
+
+    __tablename__ = "coupon_rollups"
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+    __table_args__ = (Index("ix_coupon_rollups_day", "day"),)
+
+
+class ActivityGap(Base):
+    """How many members were active on `day` with `prev_day` as their previous active day
+    (1900-01-01: none before). Members active in [a, b] = the sum over days in it with
+    prev_day < a; one row per (day, gap length) seen, not per member."""
+
+    __tablename__ = "activity_gaps"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    prev_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -1,7 +1,8 @@
 """Writes to the rollup tables, always in the transaction of what they count.
 
-Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`; rows are sorted
-before writing so two transactions never lock the same rows in opposite orders.
+A newly recorded activity day also moves the activity rollups (`domain.analytics.activity`)
+just before commit. Counters are added with `INSERT … ON CONFLICT DO UPDATE value = value + n`;
+rows are sorted before writing so two transactions never lock the same rows in opposite orders.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.analytics.models import MemberSignup
+from domain.analytics.activity import note_marked
+from domain.analytics.models import ChallengeJoinDay, MemberSignup
 from rally.uow import UnitOfWork
 
 COUNTER_SHARDS = 16
@@ -30,6 +32,7 @@ class Metric:
     NPS_RESPONSES = "nps.responses"
     NPS_PROMOTERS = "nps.promoters"
     NPS_DETRACTORS = "nps.detractors"
+    CHECK_INS = "check_ins"
 
     @staticmethod
     def events(kind: str) -> str:
@@ -45,17 +48,30 @@ FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS big
   AS c(day, metric, value)
 ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_counters.value + excluded.value
 """)
-_MARK_ACTIVE = text("""
-INSERT INTO member_activity_days (day, member_id, created_content)
-SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
+_UPSERT_CREATOR_DAY = """
 ON CONFLICT (day, member_id) DO UPDATE
   SET created_content = member_activity_days.created_content OR excluded.created_content
   WHERE excluded.created_content AND NOT member_activity_days.created_content
-""")
+RETURNING day, xmax = 0 AS inserted, created_content
+"""
+# A day that is not a content day only needs inserting when new. DO NOTHING takes no lock on
+# an existing row, whereas DO UPDATE locks it even when its WHERE is false: a transaction that
+# held such a lock while waiting for the member's activity lock (domain.analytics.activity)
+# could deadlock with the holder re-linking that very row's prev_day.
+_INSERT_DAY = """
+ON CONFLICT (day, member_id) DO NOTHING
+RETURNING day, true AS inserted, created_content
+"""
+_MARK_ACTIVE_SELECT = """
+INSERT INTO member_activity_days (day, member_id, created_content)
+SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
+"""
+_MARK_ACTIVE = {True: text(_MARK_ACTIVE_SELECT + _UPSERT_CREATOR_DAY),
+                False: text(_MARK_ACTIVE_SELECT + _INSERT_DAY)}
 
 # One round trip for a member's action: the day's counter, and his activity day when his
 # analytics consent (or the default when he never answered) allows it.
-_COUNT_AND_MARK = text("""
+_COUNT_AND_MARK_SELECT = """
 WITH counted AS (
   INSERT INTO daily_counters (day, metric, shard, value) VALUES (CAST(:day AS date), :metric, :shard, 1)
   ON CONFLICT (day, metric, shard) DO UPDATE SET value = daily_counters.value + 1
@@ -64,20 +80,20 @@ INSERT INTO member_activity_days (day, member_id, created_content)
 SELECT CAST(:day AS date), CAST(:member_id AS bigint), CAST(:created AS boolean)
 WHERE COALESCE((SELECT granted FROM member_consents WHERE member_id = CAST(:member_id AS bigint)
                 AND purpose = CAST(:purpose AS varchar)), CAST(:default_granted AS boolean))
-ON CONFLICT (day, member_id) DO UPDATE
-  SET created_content = member_activity_days.created_content OR excluded.created_content
-  WHERE excluded.created_content AND NOT member_activity_days.created_content
-""")
+"""
+_COUNT_AND_MARK = {True: text(_COUNT_AND_MARK_SELECT + _UPSERT_CREATOR_DAY),
+                   False: text(_COUNT_AND_MARK_SELECT + _INSERT_DAY)}
 
 
 async def count_and_mark_active(uow: UnitOfWork, day: date, metric: str, member_id: int,
                                 created_content: bool, purpose: str,
                                 default_granted: bool) -> None:
     """`add_counts` of one, then `mark_active` if consent allows, in one statement."""
-    await uow.session.execute(_COUNT_AND_MARK, {
+    marked = await uow.session.execute(_COUNT_AND_MARK[created_content], {
         "day": day, "metric": metric, "shard": member_id % COUNTER_SHARDS,
         "member_id": member_id, "created": created_content, "purpose": purpose,
         "default_granted": default_granted})
+    note_marked(uow, member_id, [tuple(r) for r in marked])  # type: ignore[misc]
 
 
 async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_key: int) -> None:
@@ -92,11 +108,35 @@ async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_k
 async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
                       created_content: bool = False) -> None:
     if days:
-        await uow.session.execute(_MARK_ACTIVE, {"member_id": member_id,
-                                                 "created": created_content,
-                                                 "days": sorted(days)})
+        marked = await uow.session.execute(_MARK_ACTIVE[created_content], {"member_id": member_id,
+                                                          "created": created_content,
+                                                          "days": sorted(days)})
+        note_marked(uow, member_id, [tuple(r) for r in marked])  # type: ignore[misc]
 
 
 async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:
     await uow.session.execute(insert(MemberSignup).values(member_id=member_id, day=day)
                               .on_conflict_do_nothing())
+
+
+async def record_challenge_join(uow: UnitOfWork, member_id: int, day: date) -> None:
+    await uow.session.execute(insert(ChallengeJoinDay).values(member_id=member_id, day=day)
+                              .on_conflict_do_nothing())
+
+
+_MOVE_COUPONS = text("""
+INSERT INTO coupon_rollups (campaign_id, source, day, metric, value)
+SELECT :campaign_id, :source, day, metric, value
+FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
+  AS c(day, metric, value)
+ON CONFLICT (campaign_id, source, day, metric)
+DO UPDATE SET value = coupon_rollups.value + excluded.value
+""")
+
+
+async def move_coupon_rollups(uow: UnitOfWork, campaign_id: int, source: str,
+                              moves: list[tuple[date, str, int]]) -> None:
+    moves = sorted(moves)
+    await uow.session.execute(_MOVE_COUPONS, {
+        "campaign_id": campaign_id, "source": source, "days": [m[0] for m in moves],
+        "metrics": [m[1] for m in moves], "values": [m[2] for m in moves]})

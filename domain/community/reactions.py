@@ -64,17 +64,17 @@ class ReactionService:
     async def unreact(self, member_id: int, target_type: TargetType, target_id: int) -> ReactionResult:
         async with self._uow_factory() as uow:
             target = await get_target(uow, target_type, target_id)
-            removed = await uow.session.scalar(text(
+            removed = (await uow.session.execute(text(
                 "DELETE FROM reactions WHERE target_type = :type AND target_id = :id "
-                "AND member_id = :member RETURNING kind"),
-                {"type": target_type.value, "id": target_id, "member": member_id})
+                "AND member_id = :member RETURNING kind, created_at"),
+                {"type": target_type.value, "id": target_id, "member": member_id})).first()
             if removed is None:
                 return ReactionResult(target, None, Reward())
-            kind = ReactionKind(removed)
+            kind = ReactionKind(removed.kind)
             await move_reactions(uow, target_type, target_id, {kind: -1})
             await uow.publish(ReactionRemoved(target_type=target_type.value, target_id=target_id,
                                               owner_id=target.owner_id, member_id=member_id,
-                                              kind=kind.value))
+                                              kind=kind.value, reacted_at=removed.created_at))
             await uow.commit()
         return ReactionResult(target, None, uow.reward)
 

@@ -24,6 +24,7 @@ from enum import StrEnum
 from sqlalchemy import text
 
 from domain.coupons import codes
+from domain.coupons.events import CouponChange, CouponChanged
 from domain.notifications.service import NotificationKind, notify
 from rally.errors import Conflict, NotFound
 from rally.reward import CouponIssued
@@ -98,6 +99,9 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
         return IssueRefusal.MEMBER_LIMIT_REACHED
     code, coupon_id = await _insert_with_fresh_code(uow, params, source, source_id, now)
     uow.reward.coupons.append(CouponIssued(coupon_id=coupon_id))
+    await uow.publish(CouponChanged(change=CouponChange.ISSUED, coupon_id=coupon_id,
+                                    campaign_id=campaign_id, source=source[:32], issued_at=now,
+                                    at=now))
     await notify(uow, member_id=member_id, kind=NotificationKind.COUPON, subject_type="Coupon",
                  subject_id=coupon_id,
                  data={"campaignId": campaign_id, "campaignName": taken.name, "source": source})

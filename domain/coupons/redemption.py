@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text
 
 from domain.audit.service import record as audit
+from domain.coupons.events import CouponChange, CouponChanged
 from domain.coupons.models import Coupon, CouponStatus
 from domain.coupons.records import CouponRecord, coupon_view
 from rally.errors import Conflict, Forbidden, NotFound
@@ -22,7 +23,8 @@ _REDEEM = text(
     " redeemed_store_id = :store_id, redeemed_by = :merchant_id"
     " FROM coupon_campaigns k"
     " WHERE c.code = :code AND c.status = 'ACTIVE' AND k.id = c.campaign_id"
-    " AND k.valid_from <= :now AND k.valid_until > :now RETURNING c.id")
+    " AND k.valid_from <= :now AND k.valid_until > :now"
+    " RETURNING c.id, c.campaign_id, c.source, c.issued_at")
 
 
 async def load_by_code(uow: UnitOfWork, code: str) -> CouponRecord:
@@ -36,10 +38,13 @@ async def redeem(uow: UnitOfWork, code: str, store_id: str, merchant_id: int) ->
     now = await uow.now()
     redeemed = (await uow.session.execute(_REDEEM, {
         "code": code, "store_id": store_id, "merchant_id": merchant_id, "now": now,
-    })).scalar()
+    })).first()
     coupon = await load_by_code(uow, code)
     if redeemed is None:
         raise _why_not_redeemable(coupon, now)
+    await uow.publish(CouponChanged(change=CouponChange.REDEEMED, coupon_id=redeemed.id,
+                                    campaign_id=redeemed.campaign_id, source=redeemed.source,
+                                    issued_at=redeemed.issued_at, redeemed_at=now, at=now))
     return coupon
 
 
@@ -86,6 +91,10 @@ async def void_redemption(uow: UnitOfWork, code: str, reason: str, actor_id: int
                        redeemedAt=coupon.redeemed_at.isoformat())
     before = {"status": coupon.status, "redeemedAt": coupon.redeemed_at.isoformat(),
               "storeId": coupon.redeemed_store_id, "redeemedBy": coupon.redeemed_by}
+    await uow.publish(CouponChanged(change=CouponChange.REDEMPTION_VOIDED, coupon_id=coupon.id,
+                                    campaign_id=coupon.campaign_id, source=coupon.source,
+                                    issued_at=coupon.issued_at, redeemed_at=coupon.redeemed_at,
+                                    at=now))
     coupon.status = CouponStatus.ACTIVE.value
     coupon.redeemed_at = coupon.redeemed_store_id = coupon.redeemed_by = None
     await uow.session.flush()
@@ -103,6 +112,9 @@ async def void_coupon(uow: UnitOfWork, code: str, reason: str, actor_id: int) ->
     coupon.status = CouponStatus.VOID.value
     coupon.voided_at = await uow.now()
     await uow.session.flush()
+    await uow.publish(CouponChanged(change=CouponChange.VOIDED, coupon_id=coupon.id,
+                                    campaign_id=coupon.campaign_id, source=coupon.source,
+                                    issued_at=coupon.issued_at, at=coupon.voided_at))
     await audit(uow, actor_id=actor_id, action="VOID_COUPON", target_type="COUPON",
                 target_id=coupon.id, before={"status": CouponStatus.ACTIVE.value},
                 after={"status": coupon.status}, note=reason)

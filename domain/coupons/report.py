@@ -39,29 +39,25 @@ class CouponReport:
     by_source: list[SourceCounts]
 
 
-# Issued counts a coupon on the brand day it was issued, redeemed on the day it was redeemed;
-# a voided redemption is not a redemption.
+# Read from the maintained `coupon_rollups` (see domain.analytics.models.CouponRollup): issued
+# counts a coupon on the brand day it was issued, redeemed on the day it was redeemed; a
+# voided redemption is not a redemption (its event took it back).
 _BY_DAY = text("""
-WITH events AS (
-    SELECT (issued_at AT TIME ZONE :tz)::date AS day, 1 AS issued, 0 AS redeemed
-    FROM coupons WHERE campaign_id = :campaign_id
-    UNION ALL
-    SELECT (redeemed_at AT TIME ZONE :tz)::date, 0, 1
-    FROM coupons WHERE campaign_id = :campaign_id AND status = 'REDEEMED'
-)
-SELECT day, sum(issued)::int AS issued, sum(redeemed)::int AS redeemed
-FROM events GROUP BY day ORDER BY day
+SELECT day, coalesce(sum(value) FILTER (WHERE metric = 'issued'), 0)::int AS issued,
+       coalesce(sum(value) FILTER (WHERE metric = 'redeemed'), 0)::int AS redeemed
+FROM coupon_rollups WHERE campaign_id = :campaign_id AND metric IN ('issued', 'redeemed')
+GROUP BY day HAVING sum(value) <> 0 ORDER BY day
 """)
 _BY_SOURCE = text("""
-SELECT source, count(*)::int AS issued,
-       count(*) FILTER (WHERE status = 'REDEEMED')::int AS redeemed,
-       count(*) FILTER (WHERE status = 'VOID')::int AS voided
-FROM coupons WHERE campaign_id = :campaign_id GROUP BY source ORDER BY source
+SELECT source, coalesce(sum(value) FILTER (WHERE metric = 'issued'), 0)::int AS issued,
+       coalesce(sum(value) FILTER (WHERE metric = 'redeemed'), 0)::int AS redeemed,
+       coalesce(sum(value) FILTER (WHERE metric = 'voided'), 0)::int AS voided
+FROM coupon_rollups WHERE campaign_id = :campaign_id GROUP BY source ORDER BY source
 """)
 
 
 async def coupon_report(uow: UnitOfWork, campaign_id: int) -> CouponReport:
-    params = {"campaign_id": campaign_id, "tz": uow.settings.timezone}
+    params = {"campaign_id": campaign_id}
     days = (await uow.session.execute(_BY_DAY, params)).all()
     sources = (await uow.session.execute(_BY_SOURCE, params)).all()
     by_source = [SourceCounts(issued=r.issued, redeemed=r.redeemed, source=r.source)

@@ -98,6 +98,32 @@ async def learn(uow: UnitOfWork, member_id: int, signals: Iterable[Signal]) -> N
         "half_life": settings.interest_half_life_days * 86400})
 
 
+# Taking back: decay the stored score to now, subtract, never below zero; a tag the member
+# has no inferred row for has nothing to give back.
+_UNLEARN = text("""
+UPDATE member_interests i SET
+  score = greatest(0, i.score * power(0.5, greatest(0, extract(epoch FROM
+            CAST(:now AS timestamptz) - i.scored_at)) / :half_life) - t.score),
+  scored_at = greatest(i.scored_at, CAST(:now AS timestamptz))
+FROM unnest(CAST(:tags AS varchar[]), CAST(:scores AS float8[])) AS t(tag, score)
+WHERE i.member_id = :m AND i.source = 'INFERRED' AND i.tag = t.tag""")
+
+
+async def unlearn(uow: UnitOfWork, member_id: int, signal: Signal) -> None:
+    """Take back what `signal` taught when it happened (a withdrawn reaction), as decayed
+    since: `learn` of the same signal followed by `unlearn` leaves the scores as they were."""
+    settings = uow.settings
+    now = await uow.now()
+    aged = signal.score * decay_factor((now - signal.at).total_seconds(),
+                                       settings.interest_half_life_days)
+    tags = sorted(set(signal.topics))
+    if not tags or not await personalization_allowed(uow.session, settings, member_id):
+        return
+    await uow.session.execute(_UNLEARN, {
+        "m": member_id, "now": now, "tags": tags, "scores": [aged] * len(tags),
+        "half_life": settings.interest_half_life_days * 86400})
+
+
 async def interests_of(session: AsyncSession, settings: Settings, member_id: int,
                        now: datetime) -> list[Interest]:
     """The member's interests, strongest first, with inferred weights decayed to `now`."""

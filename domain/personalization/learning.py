@@ -15,8 +15,9 @@ from domain.events import (
     CommentCreated,
     PostShared,
     ReactionAdded,
+    ReactionRemoved,
 )
-from domain.personalization.interests import Signal, learn
+from domain.personalization.interests import Signal, learn, unlearn
 from rally.events import bus
 from rally.uow import UnitOfWork
 
@@ -45,6 +46,23 @@ async def learn_from_reaction(uow: UnitOfWork, event: ReactionAdded) -> None:
         if post_id is None:
             return
     await _learn_from_post(uow, event.member_id, post_id, uow.settings.interest_reaction_score)
+
+
+@bus.subscribe(ReactionRemoved)
+async def unlearn_from_reaction(uow: UnitOfWork, event: ReactionRemoved) -> None:
+    """A withdrawn reaction no longer says the member likes those topics: take back what it
+    taught (the same conditions as `learn_from_reaction`), decayed since it was made."""
+    if event.owner_id == event.member_id or event.reacted_at is None:
+        return
+    post_id = event.target_id
+    if event.target_type == "COMMENT":
+        post_id = await uow.session.scalar(_COMMENT_POST, {"id": event.target_id})
+        if post_id is None:
+            return
+    topics = (await _topics(uow, [post_id])).get(post_id)
+    if topics:
+        await unlearn(uow, event.member_id,
+                      Signal(topics, uow.settings.interest_reaction_score, event.reacted_at))
 
 
 @bus.subscribe(CommentCreated)

@@ -19,6 +19,15 @@ class MiniGamePlayed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ChallengeJoined(DomainEvent):
+    """A member joined a challenge (feeds the challenge participation rate)."""
+
+    topic: ClassVar[str] = "challenge.joined"
+    challenge_id: int
+    member_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ChallengeProgressed(DomainEvent):
     """A participant's progress moved (up, or down when counted content was removed).
     `completed` is True on the one event that completes the challenge."""

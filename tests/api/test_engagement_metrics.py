@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import insert
 
 from api.relay import decode_id
-from domain.analytics.models import MemberActivityDay, MemberSignup
+from domain.analytics.models import MemberSignup
+from domain.analytics.rollups import mark_active
 from domain.analytics.rules import EventKind, TrackedEvent
 from domain.events import CommentCreated, PostCreated, PostShared, ReactionAdded
 from domain.feedback.service import FeedbackKind
@@ -97,8 +98,8 @@ async def test_retention_by_cohort_hides_cohorts_under_five_members(client: Grap
                   + [(1000 + i, big + timedelta(days=7)) for i in range(2)]
                   + [(1000, big + timedelta(days=30))]
                   + [(2000 + i, small + timedelta(days=1)) for i in range(3)])
-        await uow.session.execute(insert(MemberActivityDay), [
-            {"member_id": m, "day": d} for m, d in active])
+        for member_id, day in active:  # the path every action takes (rollups included)
+            await mark_active(uow, member_id, {day})
         await uow.commit()
     m = (await client.execute(METRICS, {"from": big.isoformat(), "to": small.isoformat(),
                                         "g": "WEEK"}, marketer.token))["engagementMetrics"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from api.relay import decode_id
-from tests.api.community_support import create_comment, create_post, react
+from tests.api.community_support import UNREACT, create_comment, create_post, react
 from tests.support import GraphQLClient
 
 INTERESTS = "query($id: ID!) { user(id: $id) { interests { tag weight source } } }"
@@ -104,3 +104,33 @@ async def test_nothing_is_learnt_without_consent_or_with_the_opt_out(client: Gra
             "SELECT count(*) FROM member_interests WHERE member_id = :m"),
             {"m": decode_id(bob.id, "User")})
     assert rows == 0
+
+
+async def test_withdrawing_a_reaction_takes_back_what_it_taught(client: GraphQLClient,
+                                                                container) -> None:
+    author = await client.register("Author")
+    alice = await client.register("Alice")
+    run = await create_post(client, author, "Morning 10k", topics=["running", "paris"])
+    trail = await create_post(client, author, "Trail", topics=["running"])
+    await react(client, alice, run["id"])
+    await create_comment(client, alice, trail["id"], "nice")  # running +2, stays
+    assert await weights(client, alice) == {"running": 3.0, "paris": 1.0}
+    await client.execute(UNREACT, {"input": {"targetId": run["id"]}}, alice.token)
+    learnt = await weights(client, alice)
+    assert learnt["running"] == pytest.approx(2.0, abs=1e-3)
+    assert learnt.get("paris", 0) == pytest.approx(0.0, abs=1e-3)
+
+    # A reaction made one half-life ago taught 1 that is worth 0.5 now: exactly that goes.
+    await react(client, alice, trail["id"])
+    half_life = int(container.settings.interest_half_life_days)
+    async with container.uow() as uow:
+        await uow.session.execute(text(
+            "UPDATE member_interests SET scored_at = scored_at - make_interval(days => :d)"),
+            {"d": half_life})
+        await uow.session.execute(text(
+            "UPDATE reactions SET created_at = created_at - make_interval(days => :d)"),
+            {"d": half_life})
+        await uow.commit()
+    assert (await weights(client, alice))["running"] == pytest.approx(1.5, abs=1e-3)
+    await client.execute(UNREACT, {"input": {"targetId": trail["id"]}}, alice.token)
+    assert (await weights(client, alice))["running"] == pytest.approx(1.0, abs=1e-3)
