@@ -211,7 +211,7 @@ class GraphQLHTTP:
             return await self._execute(context, prepared, params, variables, media, name,
                                        cache_key if computing else None)
         finally:
-            if computing:
+            if computing and cache_key is not None:
                 self.responses.done(cache_key, context, None)  # no-op once answered
 
     async def _execute(self, context: Context, prepared: Any, params: dict[str, Any],

@@ -117,7 +117,7 @@ def _selection_public(schema: GraphQLSchema, parent: GraphQLObjectType,
 
 def _not_around_me(field: FieldNode) -> bool:
     """`aroundMe` absent or the literal `false` (a variable could make it the caller's page)."""
-    for argument in field.arguments:
+    for argument in field.arguments or ():
         if argument.name.value == "aroundMe":
             return isinstance(argument.value, BooleanValueNode) and not argument.value.value
     return True

@@ -23,6 +23,7 @@ from api.relay import (
     to_global_id,
 )
 from domain.members.models import Role
+from domain.report_csv import report_csv
 from gamification.campaigns.challenge_report import ChallengeReport as ReportValue
 from gamification.campaigns.challenges import ChallengeDraft
 from gamification.campaigns.models import ChallengeAction
@@ -303,6 +304,12 @@ class ChallengeQueries:
         pk = decode_id(challenge_id, "Challenge")
         challenge = Challenge.from_row(await service.challenge(pk))
         return ChallengeReport.from_domain(challenge, await service.report(pk))
+
+    @strawberry.field(permission_classes=[MARKETERS],
+                      description="The same report as CSV text for spreadsheets.")
+    async def challenge_report_csv(self, info: Info, challenge_id: strawberry.ID) -> str:
+        return report_csv(await info.context.services.campaigns.challenges.report(
+            decode_id(challenge_id, "Challenge")))
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from domain.coupons import rules
 from domain.coupons.models import CouponStatus, DiscountKind
 from domain.coupons.service import CampaignDraft
 from domain.members.models import Role
+from domain.report_csv import report_csv
 from rally.errors import InvalidInput
 
 CAMPAIGN_WRITERS = requires(Role.MARKETER)
@@ -134,6 +135,12 @@ class CouponQueries:
         report = await coupons.report(campaign_pk)
         campaign = await coupons.campaign(campaign_pk)
         return CouponReport.from_domain(report, CouponCampaign.from_row(campaign))
+
+    @strawberry.field(permission_classes=[CAMPAIGN_WRITERS],
+                      description="The same report as CSV text for spreadsheets.")
+    async def coupon_report_csv(self, info: Info, campaign_id: strawberry.ID) -> str:
+        return report_csv(await info.context.services.coupons.report(
+            decode_id(campaign_id, "CouponCampaign")))
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ from api.permissions import Authenticated, requires
 from domain.experiments.rules import Variant
 from domain.experiments.service import ExperimentReport as ReportValue
 from domain.members.models import Role
+from domain.report_csv import report_csv
 
 
 @strawberry.input
@@ -114,6 +115,11 @@ class ExperimentQueries:
     @strawberry.field(permission_classes=[requires(Role.MARKETER)])
     async def experiment_report(self, info: Info, key: str) -> ExperimentReport:
         return ExperimentReport.from_domain(await info.context.services.experiments.report(key))
+
+    @strawberry.field(permission_classes=[requires(Role.MARKETER)],
+                      description="The same report as CSV text for spreadsheets.")
+    async def experiment_report_csv(self, info: Info, key: str) -> str:
+        return report_csv(await info.context.services.experiments.report(key))
 
 
 @strawberry.type

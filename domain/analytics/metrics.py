@@ -40,6 +40,7 @@ from domain.analytics.programme import (
     programme_statements,
 )
 from domain.analytics.rollups import Metric
+from domain.report_csv import csv_cell
 from rally.clock import brand_day, week_start
 from rally.db import utcnow
 from rally.errors import InvalidInput
@@ -321,15 +322,9 @@ def report_csv(report: EngagementReport) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for bucket in report.buckets:
-        writer.writerow([_cell(getattr(bucket, name)) for name in CSV_COLUMNS])
+        writer.writerow([csv_cell(getattr(bucket, name)) for name in CSV_COLUMNS])
     writer.writerow([])
     writer.writerow(["cohort_day", "size", "retention_d1", "retention_d7", "retention_d30"])
     for c in report.cohorts:
-        writer.writerow([c.cohort_day.isoformat(), c.size, _cell(c.d1), _cell(c.d7), _cell(c.d30)])
+        writer.writerow([c.cohort_day.isoformat(), c.size, csv_cell(c.d1), csv_cell(c.d7), csv_cell(c.d30)])
     return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if isinstance(value, date) else str(value)

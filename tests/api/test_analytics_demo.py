@@ -25,3 +25,9 @@ async def test_demo_metrics_have_content(client: GraphQLClient, container) -> No
     assert sum(1 for day in m["series"] if day["dau"] > 0) >= 15
     report = (await client.execute(REPORT, token=token))["experimentReport"]
     assert sum(v["exposures"] or 0 for v in report["variants"]) == 10
+    csv_text = (await client.execute('{ experimentReportCsv(key: "feed-card-style") }',
+                                     token=token))["experimentReportCsv"]
+    header, *rows = csv_text.split("\n\nvariants\n")[1].splitlines()
+    assert header.startswith("name,weight,exposures,conversions,conversion_rate,comparison.")
+    assert len(rows) == len(report["variants"])
+    assert all(len(row.split(",")) == len(header.split(",")) for row in rows)

@@ -206,6 +206,12 @@ async def test_the_report_counts_participation_and_withholds_small_daily_groups(
     assert (report["participants"], report["completions"], report["qualifyingPosts"]) == (6, 2, 2)
     assert report["completionRate"] == 2 / 6
     assert report["daily"] == [{"joined": 6, "active": None, "completed": None}]
+    csv_text = (await client.execute("query($id: ID!) { challengeReportCsv(challengeId: $id) }",
+                                     {"id": challenge["id"]}, marketer.token))["challengeReportCsv"]
+    figures, daily = csv_text.split("\n\n")
+    assert "participants,6\ncompletions,2\n" in figures
+    assert daily.splitlines()[:2] == ["daily", "day,joined,active,completed"]
+    assert daily.splitlines()[2].endswith(",6,,")  # withheld groups stay empty cells
 
 
 _BAD_CHALLENGES = [

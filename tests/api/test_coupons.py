@@ -222,6 +222,14 @@ async def test_the_report_counts_issued_and_redeemed_by_day_and_source(
     assert (report["issued"], report["redeemed"], report["redemptionRate"]) == (4, 1, 0.25)
     assert report["byDay"] == [{"day": today, "issued": 4, "redeemed": 1}]
     assert report["bySource"] == [{"source": "GRANT", "issued": 4, "redeemed": 1}]
+    csv_text = (await client.execute("query($id: ID!) { couponReportCsv(campaignId: $id) }",
+                                     {"id": campaign_id}, marketer.token))["couponReportCsv"]
+    assert "totals.issued,4\ntotals.redeemed,1\ntotals.redemption_rate,0.25\n" in csv_text
+    assert f"by_day\nissued,redeemed,day,redemption_rate\n4,1,{today},0.25\n" in csv_text
+    assert "by_source\nissued,redeemed,source,redemption_rate\n4,1,GRANT,0.25\n" in csv_text
+    merchant_error = await client.error("query($id: ID!) { couponReportCsv(campaignId: $id) }",
+                                        {"id": campaign_id}, merchant.token)
+    assert merchant_error["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_a_marketer_voids_an_unused_coupon_and_stores_then_refuse_it(
