@@ -42,8 +42,7 @@ async def claim(
     uow: UnitOfWork, member_id: int, operation: str, key: str, request: dict[str, Any]
 ) -> dict[str, Any] | None:
     """None when this call owns the key; the first call's response when the key was used."""
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"idempotencyKey must be 1–{MAX_KEY_LENGTH} characters")
+    check_key(key)
     request_hash = fingerprint(request)
     inserted = await uow.session.execute(
         insert(IdempotencyKey)
@@ -53,6 +52,19 @@ async def claim(
     )
     if inserted.first() is not None:
         return None
+    return await stored_response(uow, member_id, operation, key, request_hash)
+
+
+def check_key(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"idempotencyKey must be 1–{MAX_KEY_LENGTH} characters")
+
+
+async def stored_response(
+    uow: UnitOfWork, member_id: int, operation: str, key: str, request_hash: str
+) -> dict[str, Any]:
+    """The first call's response to a used key (for callers that inserted the key row in a
+    statement of their own); CONFLICT when that call asked something else."""
     stored = (
         await uow.session.execute(
             select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
