@@ -4,19 +4,22 @@ A mini-game prize, a challenge reward, a catalogue redemption or a marketer's gr
 `issue_coupon(uow, …)` within their own unit of work, so the coupon, the counters and the
 caller's other writes commit or roll back together.
 
-Why the quota and the per-member limit hold under any concurrency: both counters move only
-through conditional updates (`issued < quota`, `issued < per_member_limit`) that PostgreSQL
-re-checks on the newest row version after waiting for the row lock, and CHECK constraints
-back the quota. The campaign row is always locked before a member's row, so two issuers of
-one campaign never wait on each other in opposite orders.
+Why the quota and the per-member limit hold under any concurrency: the quota is split over
+shard rows whose quotas add up to the campaign's (see `models.py`); an issue takes one unit
+from a shard with a conditional update (`issued < quota`) that PostgreSQL re-checks on the
+newest row version after any wait, and a CHECK constraint backs each shard. The member's
+count moves the same way (`issued < per_member_limit`). A shard is always locked before a
+member's row.
 
-The price: the campaign row stays locked until the caller commits, so issues from one
-campaign are serialized (see `bench/coupons.py`). Call `issue_coupon` as the last write of
-a use case, and keep the work after it short.
+Contention: an issue takes a shard nobody else holds (SKIP LOCKED); only when every shard
+with units left is held by others does it wait for one, so a refusal ("exhausted") is only
+given after every shard was looked at. The shard stays locked until the caller commits:
+call `issue_coupon` late in a use case and keep the work after it short.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -63,12 +66,20 @@ class IssuedCoupon:
     issued_at: datetime
 
 
-_TAKE_FROM_QUOTA = text(
-    "UPDATE coupon_campaigns SET issued = issued + 1"
-    " WHERE id = :campaign_id AND issued < quota AND valid_until > :now"
-    " RETURNING name, per_member_limit")
+# The pick is a scalar subquery (an InitPlan: it locks exactly one shard, and the UPDATE
+# changes that very row); the campaign row is only read (its name, limit and window), never
+# locked, so issues of one campaign share no row.
+_TAKE_FROM_QUOTA = (
+    "UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+    " WHERE c.id = :campaign_id AND c.valid_until > :now AND s.campaign_id = c.id"
+    " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
+    "  WHERE campaign_id = :campaign_id AND issued < quota ORDER BY (shard + :spin) % 1024"
+    "  LIMIT 1 FOR UPDATE{skip}) RETURNING c.name, c.per_member_limit, s.shard")
+_TAKE_FREE_UNIT = text(_TAKE_FROM_QUOTA.format(skip=" SKIP LOCKED"))
+_TAKE_UNIT_WAITING = text(_TAKE_FROM_QUOTA.format(skip=""))
 _GIVE_BACK_TO_QUOTA = text(
-    "UPDATE coupon_campaigns SET issued = issued - 1 WHERE id = :campaign_id")
+    "UPDATE coupon_quota_shards SET issued = issued - 1"
+    " WHERE campaign_id = :campaign_id AND shard = :shard")
 _COUNT_FOR_MEMBER = text(
     "INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
     " VALUES (:campaign_id, :member_id, 1)"
@@ -78,7 +89,7 @@ _INSERT_COUPON = text(
     "INSERT INTO coupons (campaign_id, member_id, code, source, source_id, issued_at)"
     " VALUES (:campaign_id, :member_id, :code, :source, :source_id, :now)"
     " ON CONFLICT (code) DO NOTHING RETURNING id")
-_WHY_NOT = text("SELECT issued >= quota AS exhausted FROM coupon_campaigns WHERE id = :campaign_id")
+_ENDED = text("SELECT valid_until <= :now FROM coupon_campaigns WHERE id = :campaign_id")
 
 
 async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, source: str,
@@ -87,14 +98,17 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     session = uow.session
     now = await uow.now()
     params = {"campaign_id": campaign_id, "member_id": member_id}
-    taken = (await session.execute(_TAKE_FROM_QUOTA, {**params, "now": now})).one_or_none()
+    taking = {**params, "now": now, "spin": secrets.randbelow(1024)}
+    taken = (await session.execute(_TAKE_FREE_UNIT, taking)).one_or_none()
+    if taken is None:  # every shard with units is busy, or none is left: wait for one
+        taken = (await session.execute(_TAKE_UNIT_WAITING, taking)).one_or_none()
     if taken is None:
-        return await _why_refused(uow, campaign_id)
+        return await _why_refused(uow, campaign_id, now)
     counted = (await session.execute(
         _COUNT_FOR_MEMBER, {**params, "limit": taken.per_member_limit})).one_or_none()
     if counted is None:
-        # We still hold the campaign row's lock, so handing the unit back is exact.
-        await session.execute(_GIVE_BACK_TO_QUOTA, params)
+        # We still hold the shard's lock, so handing the unit back is exact.
+        await session.execute(_GIVE_BACK_TO_QUOTA, {**params, "shard": taken.shard})
         return IssueRefusal.MEMBER_LIMIT_REACHED
     code, coupon_id = await _insert_with_fresh_code(uow, params, source, source_id, now)
     uow.reward.coupons.append(CouponIssued(coupon_id=coupon_id))
@@ -121,11 +135,14 @@ async def issue_coupon_or_raise(uow: UnitOfWork, campaign_id: int, member_id: in
     return outcome
 
 
-async def _why_refused(uow: UnitOfWork, campaign_id: int) -> IssueRefusal:
-    exhausted = (await uow.session.execute(_WHY_NOT, {"campaign_id": campaign_id})).scalar()
-    if exhausted is None:
+async def _why_refused(uow: UnitOfWork, campaign_id: int, now: datetime) -> IssueRefusal:
+    """No unit was taken: the campaign ended, or every shard was looked at and none had a
+    unit left (a unit handed back after our look is missed: never an oversell)."""
+    ended = (await uow.session.execute(_ENDED, {"campaign_id": campaign_id,
+                                                "now": now})).scalar()
+    if ended is None:
         raise NotFound("no such coupon campaign", campaignId=campaign_id)
-    return IssueRefusal.QUOTA_EXHAUSTED if exhausted else IssueRefusal.CAMPAIGN_ENDED
+    return IssueRefusal.CAMPAIGN_ENDED if ended else IssueRefusal.QUOTA_EXHAUSTED
 
 
 async def _insert_with_fresh_code(uow: UnitOfWork, params: dict[str, int], source: str,
