@@ -153,7 +153,10 @@ class CouponService:
         return campaign
 
     async def _lock(self, uow: UnitOfWork, campaign_id: int) -> CouponCampaign:
-        campaign = await uow.session.get(CouponCampaign, campaign_id, with_for_update=True)
+        # NO KEY UPDATE: an issuer holding a quota shard takes a KEY SHARE lock on this row
+        # (the coupon's foreign key) and must not wait for us while we wait for its shard.
+        campaign = await uow.session.get(CouponCampaign, campaign_id,
+                                         with_for_update={"key_share": True})
         if campaign is None:
             raise NotFound("no such coupon campaign", field="campaignId")
         return campaign
@@ -174,9 +177,9 @@ class CouponService:
 
     async def _grant(self, actor_id: int, campaign_id: int, wanted: list[int]) -> GrantResult:
         async with self._uow_factory() as uow:
-            campaign = await uow.session.get(CouponCampaign, campaign_id)
-            if campaign is None:
-                raise NotFound("no such coupon campaign", field="campaignId")
+            # Locked (as a quota change does, before any shard): grants of one campaign take
+            # turns, so two of them never hold shards the other waits for.
+            campaign = await self._lock(uow, campaign_id)
             known = set((await uow.session.scalars(
                 select(Member.id).where(Member.id.in_(wanted)))).all())
             if missing := [m for m in wanted if m not in known]:
