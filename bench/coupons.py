@@ -23,16 +23,21 @@ import asyncpg
 from bench.common import BENCH_SECRET, servers
 
 ISSUE_SQL = [
-    ("UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+    ("WITH taken AS ("
+     " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
      " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
      " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
      "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
-     "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard"),
-    ("INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued) VALUES ($1, $2, 1)"
+     "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
+     " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+     " SELECT $1::bigint, $3::bigint, 1 FROM taken"
      " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
-     " WHERE h.issued < $3 RETURNING h.issued"),
-    ("INSERT INTO coupons (campaign_id, member_id, code, source) VALUES ($1, $2, $3, 'BENCH')"
-     " ON CONFLICT (code) DO NOTHING RETURNING id"),
+     " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
+     " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
+     " SELECT $1::bigint, $3::bigint, $4::text, 'BENCH', $5::bigint FROM counted"
+     " ON CONFLICT (code) DO NOTHING RETURNING id)"
+     " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
+     " (SELECT id FROM coupon) AS coupon_id FROM taken t"),
     ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
      " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
     "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
@@ -98,13 +103,11 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
 
     async def raw(n: int) -> bool:
         async with pool.acquire() as conn, conn.transaction():
-            taken = await conn.fetchrow(ISSUE_SQL[0], hot, n)
-            if taken is None:
+            issued = await conn.fetchrow(ISSUE_SQL[0], hot, n, members[n], new_code(), None)
+            if issued is None:
                 return False
-            await conn.fetchrow(ISSUE_SQL[1], hot, members[n], taken["per_member_limit"])
-            coupon = await conn.fetchval(ISSUE_SQL[2], hot, members[n], new_code())
-            await conn.fetchrow(ISSUE_SQL[3], members[n], coupon)
-            await conn.execute(ISSUE_SQL[4])
+            await conn.fetchrow(ISSUE_SQL[1], members[n], issued["coupon_id"])
+            await conn.execute(ISSUE_SQL[2])
         return True
 
     service_rate, _, _ = await hammer("issue_coupon (service)", workers, seconds, through_service)

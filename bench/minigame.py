@@ -56,16 +56,21 @@ PLAY_SQL = {
                    " ON p.challenge_id = c.id WHERE p.member_id = $1 AND p.completed_at IS NULL"
                    " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
                    " AND c.ended_at IS NULL"),
-    "quota": ("UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+    "issue": ("WITH taken AS ("
+              " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
               " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
               " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
               "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
-              "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard"),
-    "holding": ("INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-                " VALUES ($1, $2, 1) ON CONFLICT (campaign_id, member_id)"
-                " DO UPDATE SET issued = h.issued + 1 WHERE h.issued < $3 RETURNING h.issued"),
-    "coupon": ("INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
-               " VALUES ($1, $2, $3, 'MINI_GAME', $4) ON CONFLICT (code) DO NOTHING RETURNING id"),
+              "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
+              " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+              " SELECT $1::bigint, $3::bigint, 1 FROM taken"
+              " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
+              " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
+              " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
+              " SELECT $1::bigint, $3::bigint, $4::text, 'MINI_GAME', $5::bigint FROM counted"
+              " ON CONFLICT (code) DO NOTHING RETURNING id)"
+              " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
+              " (SELECT id FROM coupon) AS coupon_id FROM taken t"),
     "notify": ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
                " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
@@ -104,11 +109,8 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
                                              play_id % 1024)
         if won and prize["coupon_campaign_id"] is not None:
             campaign = prize["coupon_campaign_id"]
-            taken = await conn.fetchrow(PLAY_SQL["quota"], campaign, play_id % 1024)
-            await conn.fetchrow(PLAY_SQL["holding"], campaign, member_id,
-                                taken["per_member_limit"])
-            coupon = await conn.fetchval(PLAY_SQL["coupon"], campaign, member_id, new_code(),
-                                         play_id)
+            coupon = (await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
+                                          member_id, new_code(), play_id))["coupon_id"]
             await conn.fetchrow(PLAY_SQL["notify"], member_id, coupon)
             topics.append("notification.changed")
         if won and prize["points"] > 0:
