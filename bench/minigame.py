@@ -30,31 +30,47 @@ from bench.coupons import hammer
 
 # The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
 PLAY_SQL = {
-    "claim": ("INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
-              " VALUES ($1, 'playMiniGame', $2, 'h') ON CONFLICT DO NOTHING RETURNING key"),
-    "game": "SELECT * FROM mini_games WHERE id = $1",
-    "now": "SELECT now()",
-    "free": ("INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
-             " VALUES ($1, $2, current_date, 1) ON CONFLICT (game_id, member_id, day)"
-             " DO UPDATE SET free_plays = d.free_plays + 1 WHERE d.free_plays < $3"
-             " RETURNING d.free_plays"),
-    "prizes": ("SELECT id, name, points, coupon_campaign_id, stock IS NOT NULL, weight"
-               " FROM mini_game_prizes WHERE game_id = $1 ORDER BY position"),
-    "play": ("INSERT INTO mini_game_plays (game_id, member_id, day, free, prize_id, points_won,"
-             " cost_points) VALUES ($1, $2, current_date, true, $3, 0, 0) RETURNING id"),
-    "remember": ("UPDATE idempotency_keys SET response = $3 WHERE member_id = $1"
-                 " AND operation = 'playMiniGame' AND key = $2"),
+    "start": ("WITH claimed AS ("
+              " INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
+              " VALUES ($1, 'playMiniGame', $2, 'h') ON CONFLICT DO NOTHING RETURNING 1),"
+              " game AS (SELECT id, free_plays_per_day FROM mini_games WHERE id = $3"
+              "  AND ended_at IS NULL AND starts_at <= now() AND now() < ends_at),"
+              " free AS (INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
+              " SELECT id, $1, (now() AT TIME ZONE $4)::date, 1 FROM game"
+              "  WHERE free_plays_per_day > 0 AND EXISTS (SELECT FROM claimed)"
+              " ON CONFLICT (game_id, member_id, day) DO UPDATE SET free_plays = d.free_plays + 1"
+              "  WHERE d.free_plays < (SELECT free_plays_per_day FROM game) RETURNING 1)"
+              " SELECT EXISTS (SELECT FROM claimed) AS claimed, EXISTS (SELECT FROM free) AS free,"
+              " g.id, g.kind, g.cost_points, g.free_plays_per_day, g.questions, g.starts_at,"
+              " g.ends_at, g.ended_at IS NULL AND g.starts_at <= now() AND now() < g.ends_at"
+              " AS open, now() AS now, p.id AS prize_id, p.name, p.points, p.coupon_campaign_id,"
+              " p.stock IS NOT NULL AS limited, p.weight, p.min_score"
+              " FROM (SELECT) AS one LEFT JOIN (mini_games g JOIN mini_game_prizes p"
+              " ON p.game_id = g.id AND g.id = $3) ON true ORDER BY p.position"),
+    "record": ("WITH play AS (INSERT INTO mini_game_plays (game_id, member_id, day, free, score,"
+               " prize_id, points_won, cost_points) VALUES ($1, $2, current_date, true, NULL,"
+               " $3, 0, 0) RETURNING id) UPDATE idempotency_keys k SET response ="
+               " jsonb_build_object('playId', play.id) FROM play WHERE k.member_id = $2"
+               " AND k.operation = 'playMiniGame' AND k.key = $4 RETURNING play.id"),
     "challenges": ("SELECT c.id FROM challenges c JOIN challenge_participants p"
                    " ON p.challenge_id = c.id WHERE p.member_id = $1 AND p.completed_at IS NULL"
                    " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
                    " AND c.ended_at IS NULL"),
-    "quota": ("UPDATE coupon_campaigns SET issued = issued + 1 WHERE id = $1 AND issued < quota"
-              " AND valid_until > now() RETURNING name, per_member_limit"),
-    "holding": ("INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-                " VALUES ($1, $2, 1) ON CONFLICT (campaign_id, member_id)"
-                " DO UPDATE SET issued = h.issued + 1 WHERE h.issued < $3 RETURNING h.issued"),
-    "coupon": ("INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
-               " VALUES ($1, $2, $3, 'MINI_GAME', $4) ON CONFLICT (code) DO NOTHING RETURNING id"),
+    "issue": ("WITH taken AS ("
+              " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+              " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
+              " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
+              "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
+              "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
+              " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+              " SELECT $1::bigint, $3::bigint, 1 FROM taken"
+              " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
+              " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
+              " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
+              " SELECT $1::bigint, $3::bigint, $4::text, 'MINI_GAME', $5::bigint FROM counted"
+              " ON CONFLICT (code) DO NOTHING RETURNING id)"
+              " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
+              " (SELECT id FROM coupon) AS coupon_id FROM taken t"),
     "notify": ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
                " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
@@ -82,26 +98,19 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
     from gamification.campaigns.rules import draw
 
     async with conn.transaction():
-        await conn.fetchrow(PLAY_SQL["claim"], member_id, key)
-        await conn.fetchrow(PLAY_SQL["game"], game_id)
-        await conn.fetchval(PLAY_SQL["now"])
-        await conn.fetchrow(PLAY_SQL["free"], game_id, member_id, 1_000_000)
-        prizes = await conn.fetch(PLAY_SQL["prizes"], game_id)
+        prizes = await conn.fetch(PLAY_SQL["start"], member_id, key, game_id, "UTC")
         prize = prizes[draw([p["weight"] for p in prizes])]
         paying = prize["coupon_campaign_id"] is not None or prize["points"] > 0
-        play_id = await conn.fetchval(PLAY_SQL["play"], game_id, member_id,
-                                      prize["id"] if paying else None)
-        await conn.execute(PLAY_SQL["remember"], member_id, key, '{"playId": %d}' % play_id)
+        play_id = await conn.fetchval(PLAY_SQL["record"], game_id, member_id,
+                                      prize["prize_id"] if paying else None, key)
         await conn.fetch(PLAY_SQL["challenges"], member_id)
         topics = ["minigame.played"]
-        won = paying and await conn.fetchrow(PLAY_SQL["stock"], prize["id"], play_id % 1024)
+        won = paying and await conn.fetchrow(PLAY_SQL["stock"], prize["prize_id"],
+                                             play_id % 1024)
         if won and prize["coupon_campaign_id"] is not None:
             campaign = prize["coupon_campaign_id"]
-            taken = await conn.fetchrow(PLAY_SQL["quota"], campaign)
-            await conn.fetchrow(PLAY_SQL["holding"], campaign, member_id,
-                                taken["per_member_limit"])
-            coupon = await conn.fetchval(PLAY_SQL["coupon"], campaign, member_id, new_code(),
-                                         play_id)
+            coupon = (await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
+                                          member_id, new_code(), play_id))["coupon_id"]
             await conn.fetchrow(PLAY_SQL["notify"], member_id, coupon)
             topics.append("notification.changed")
         if won and prize["points"] > 0:

@@ -62,7 +62,8 @@ def check_key(key: str) -> None:
 
 async def stored_response(uow: UnitOfWork, member_id: int, operation: str, key: str,
                           request_hash: str) -> dict[str, Any]:
-    """The first call's response to a key this call could not claim.
+    """The first call's response to a key this call could not claim; CONFLICT when that
+    call asked something else.
 
     A statement of its own, after the claim: the claim waited on the unique index until the
     first call's transaction ended, and only a new statement's snapshot sees what it stored.

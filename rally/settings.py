@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     minigame_max_weight: int = 1_000_000
     # A limited prize's stock is split over this many rows so concurrent winners don't queue.
     minigame_stock_shards: int = 64
+    # A coupon campaign's quota is split over this many rows (see domain/coupons/models.py).
+    coupon_quota_shards: int = 64
     quiz_max_questions: int = 50
     quiz_max_options: int = 10
     campaign_max_points: int = 100_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -94,6 +94,25 @@ class ReferralConnection:
 
 
 @strawberry.type
+class ReferralDay:
+    day: date
+    signups: int = strawberry.field(description="Members who registered with a code that day.")
+    paid: int = strawberry.field(description="Of those, referrals the rules paid.")
+
+
+@strawberry.type(description="Signups through referral codes over brand days [since, until].")
+class ReferralReport:
+    since: date
+    until: date
+    signups: int
+    paid: int
+    refused_same_device: int
+    refused_daily_cap: int
+    referrers: int = strawberry.field(description="Distinct members whose code was used.")
+    by_day: list[ReferralDay] = strawberry.field(description="Every day of the window, in order.")
+
+
+@strawberry.type
 class CatalogQueries:
     @strawberry.field(description="Rewards on offer, newest first.")
     async def rewards_catalog(self, info: Info, first: int | None = None,
@@ -101,6 +120,17 @@ class CatalogQueries:
         page = await info.context.services.campaigns.catalog.items(
             page_request(info.context, first, after))
         return Connection.from_page(page, RewardItem.from_row, lambda i: (i.id,))
+
+    @strawberry.field(permission_classes=[MARKETERS], description=(
+        "Referral signups by day; by default the last 30 brand days up to today."))
+    async def referral_report(self, info: Info, since: date | None = None,
+                              until: date | None = None) -> ReferralReport:
+        r = await info.context.services.campaigns.referrals.report(since, until)
+        return ReferralReport(
+            since=r.since, until=r.until, signups=r.signups, paid=r.paid,
+            refused_same_device=r.same_device, refused_daily_cap=r.daily_cap,
+            referrers=r.referrers,
+            by_day=[ReferralDay(day=d.day, signups=d.signups, paid=d.paid) for d in r.by_day])
 
     @strawberry.field(permission_classes=[Authenticated], description=(
         "Friends who joined with the caller's referral code, newest first."))

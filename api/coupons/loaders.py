@@ -7,15 +7,15 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from api.loaders import batch_loader
-from domain.coupons.models import CouponCampaign
+from domain.coupons.models import ISSUED_SQL, CouponCampaign
 from domain.coupons.records import COUPONS_BY_ID_SQL, CouponRecord
 
 if TYPE_CHECKING:
     from api.container import Container
 
-_CAMPAIGN_COLUMNS = ", ".join(c.name for c in CouponCampaign.__table__.columns)
-_CAMPAIGNS_BY_ID = (f"SELECT {_CAMPAIGN_COLUMNS} FROM coupon_campaigns "
-                    "WHERE id = ANY($1::bigint[])")
+_CAMPAIGN_COLUMNS = ", ".join(f"k.{c.name}" for c in CouponCampaign.__table__.columns)
+_CAMPAIGNS_BY_ID = (f"SELECT {_CAMPAIGN_COLUMNS}, {ISSUED_SQL.format(campaign='k')} AS issued"
+                    " FROM coupon_campaigns k WHERE k.id = ANY($1::bigint[])")
 
 
 @batch_loader("coupons_by_id")

@@ -4,19 +4,24 @@ A mini-game prize, a challenge reward, a catalogue redemption or a marketer's gr
 `issue_coupon(uow, …)` within their own unit of work, so the coupon, the counters and the
 caller's other writes commit or roll back together.
 
-Why the quota and the per-member limit hold under any concurrency: both counters move only
-through conditional updates (`issued < quota`, `issued < per_member_limit`) that PostgreSQL
-re-checks on the newest row version after waiting for the row lock, and CHECK constraints
-back the quota. The campaign row is always locked before a member's row, so two issuers of
-one campaign never wait on each other in opposite orders.
+Why the quota and the per-member limit hold under any concurrency: the quota is split over
+shard rows whose quotas add up to the campaign's (see `models.py`); an issue takes one unit
+from a shard with a conditional update (`issued < quota`) that PostgreSQL re-checks on the
+newest row version after any wait, and a CHECK constraint backs each shard. The member's
+count moves the same way (`issued < per_member_limit`). A shard is always locked before a
+member's row.
 
-The price: the campaign row stays locked until the caller commits, so issues from one
-campaign are serialized (see `bench/coupons.py`). Call `issue_coupon` as the last write of
-a use case, and keep the work after it short.
+Contention: an issue takes a shard nobody else holds (SKIP LOCKED). When every shard with
+units left is held by others it looks again a moment later (see `try_issue_coupon`), and a
+refusal ("exhausted") is only given when no shard has a unit left. The shard stays locked
+until the caller commits: call `issue_coupon` late in a use case and keep the work after it
+short.
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -64,22 +69,49 @@ class IssuedCoupon:
     issued_at: datetime
 
 
-_TAKE_FROM_QUOTA = text(
-    "UPDATE coupon_campaigns SET issued = issued + 1"
-    " WHERE id = :campaign_id AND issued < quota AND valid_until > :now"
-    " RETURNING name, per_member_limit")
-_GIVE_BACK_TO_QUOTA = text(
-    "UPDATE coupon_campaigns SET issued = issued - 1 WHERE id = :campaign_id")
-_COUNT_FOR_MEMBER = text(
-    "INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-    " VALUES (:campaign_id, :member_id, 1)"
+# One round trip for the usual issue: take a unit from a quota shard, count it for the
+# member, insert the coupon. The pick is a scalar subquery (an InitPlan: it locks exactly one
+# shard, and the UPDATE changes that very row); the campaign row is only read (its name,
+# limit and window), never locked, so issues of one campaign share no row. No row back: no
+# unit was taken. `counted` false: the member's limit refused it (the caller hands the unit
+# back to the shard it still holds). `coupon_id` NULL with `counted`: the random code was
+# taken already (the caller inserts the coupon again with a fresh one).
+_ISSUE = (
+    "WITH taken AS ("
+    " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+    " WHERE c.id = :campaign_id AND c.valid_until > :now AND s.campaign_id = c.id"
+    " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
+    "  WHERE campaign_id = :campaign_id AND issued < quota ORDER BY (shard + :spin) % 1024"
+    "  LIMIT 1 FOR UPDATE{skip}) RETURNING c.name, c.per_member_limit, s.shard),"
+    " counted AS ("
+    " INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+    " SELECT CAST(:campaign_id AS bigint), CAST(:member_id AS bigint), 1 FROM taken"
     " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
-    " WHERE h.issued < :limit RETURNING h.issued")
+    " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
+    " coupon AS ("
+    " INSERT INTO coupons (campaign_id, member_id, code, source, source_id, issued_at)"
+    " SELECT CAST(:campaign_id AS bigint), CAST(:member_id AS bigint), CAST(:code AS text),"
+    " CAST(:source AS text), CAST(:source_id AS bigint), :now FROM counted"
+    " ON CONFLICT (code) DO NOTHING RETURNING id)"
+    " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
+    " (SELECT id FROM coupon) AS coupon_id FROM taken t")
+_ISSUE_FROM_FREE_SHARD = text(_ISSUE.format(skip=" SKIP LOCKED"))
+_ISSUE_WAITING = text(_ISSUE.format(skip=""))
+_GIVE_BACK_TO_QUOTA = text(
+    "UPDATE coupon_quota_shards SET issued = issued - 1"
+    " WHERE campaign_id = :campaign_id AND shard = :shard")
 _INSERT_COUPON = text(
     "INSERT INTO coupons (campaign_id, member_id, code, source, source_id, issued_at)"
     " VALUES (:campaign_id, :member_id, :code, :source, :source_id, :now)"
     " ON CONFLICT (code) DO NOTHING RETURNING id")
-_WHY_NOT = text("SELECT issued >= quota AS exhausted FROM coupon_campaigns WHERE id = :campaign_id")
+_ENDED = text("SELECT valid_until <= :now FROM coupon_campaigns WHERE id = :campaign_id")
+_STATE = text(
+    "SELECT valid_until <= :now AS ended, (SELECT coalesce(sum(quota - issued), 0)"
+    " FROM coupon_quota_shards WHERE campaign_id = :campaign_id) AS units_left"
+    " FROM coupon_campaigns WHERE id = :campaign_id")
+# Seconds between looks for a free shard while every shard with units is held (~0.6 s in
+# all), before waiting on a lock as the last resort.
+_PAUSES = (0.001, 0.002, 0.004, 0.008, 0.015, 0.03, 0.05, 0.1, 0.1, 0.1, 0.2)
 
 
 async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, source: str,
@@ -88,23 +120,46 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     session = uow.session
     now = await uow.now()
     params = {"campaign_id": campaign_id, "member_id": member_id}
-    taken = (await session.execute(_TAKE_FROM_QUOTA, {**params, "now": now})).one_or_none()
-    if taken is None:
-        return await _why_refused(uow, campaign_id)
-    counted = (await session.execute(
-        _COUNT_FOR_MEMBER, {**params, "limit": taken.per_member_limit})).one_or_none()
-    if counted is None:
-        # We still hold the campaign row's lock, so handing the unit back is exact.
-        await session.execute(_GIVE_BACK_TO_QUOTA, params)
+    code = codes.new_code()
+    issuing = {**params, "now": now, "spin": secrets.randbelow(1024), "code": code,
+               "source": source[:32], "source_id": source_id}
+    issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()
+    for pause in _PAUSES:
+        if issued is not None:
+            break
+        # No free shard: the campaign ended, no unit is left in any shard (committed state,
+        # every shard looked at), or the units left are in shards held by issues in flight,
+        # which commit (taking them) or roll back (leaving them) in a moment. We poll rather
+        # than wait on their locks: a transaction holding a shard (a grant) or a lock its
+        # failed pick left behind never waits for another here, so issuers never deadlock.
+        state = (await session.execute(_STATE, {"campaign_id": campaign_id, "now": now})
+                 ).one_or_none()
+        if state is None:
+            raise NotFound("no such coupon campaign", campaignId=campaign_id)
+        if state.ended:
+            return IssueRefusal.CAMPAIGN_ENDED
+        if state.units_left <= 0:
+            return IssueRefusal.QUOTA_EXHAUSTED
+        await asyncio.sleep(pause)
+        issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()
+    if issued is None:  # still held after all the pauses: wait for a shard's lock
+        issued = (await session.execute(_ISSUE_WAITING, issuing)).one_or_none()
+    if issued is None:
+        return await _why_refused(uow, campaign_id, now)
+    if not issued.counted:
+        # We still hold the shard's lock, so handing the unit back is exact.
+        await session.execute(_GIVE_BACK_TO_QUOTA, {**params, "shard": issued.shard})
         return IssueRefusal.MEMBER_LIMIT_REACHED
-    code, coupon_id = await _insert_with_fresh_code(uow, params, source, source_id, now)
+    coupon_id = issued.coupon_id
+    if coupon_id is None:
+        code, coupon_id = await _insert_with_fresh_code(uow, params, source, source_id, now)
     uow.reward.coupons.append(CouponIssued(coupon_id=coupon_id))
     await uow.publish(CouponChanged(change=CouponChange.ISSUED, coupon_id=coupon_id,
                                     campaign_id=campaign_id, source=source[:32], issued_at=now,
                                     at=now))
     await notify(uow, member_id=member_id, kind=NotificationKind.COUPON, subject_type="Coupon",
                  subject_id=coupon_id,
-                 data={"campaignId": campaign_id, "campaignName": taken.name, "source": source})
+                 data={"campaignId": campaign_id, "campaignName": issued.name, "source": source})
     return IssuedCoupon(coupon_id, campaign_id, member_id, code, now)
 
 
@@ -125,11 +180,14 @@ async def issue_coupon_or_raise(uow: UnitOfWork, campaign_id: int, member_id: in
     return outcome
 
 
-async def _why_refused(uow: UnitOfWork, campaign_id: int) -> IssueRefusal:
-    exhausted = (await uow.session.execute(_WHY_NOT, {"campaign_id": campaign_id})).scalar()
-    if exhausted is None:
+async def _why_refused(uow: UnitOfWork, campaign_id: int, now: datetime) -> IssueRefusal:
+    """No unit was taken: the campaign ended, or every shard was looked at and none had a
+    unit left (a unit handed back after our look is missed: never an oversell)."""
+    ended = (await uow.session.execute(_ENDED, {"campaign_id": campaign_id,
+                                                "now": now})).scalar()
+    if ended is None:
         raise NotFound("no such coupon campaign", campaignId=campaign_id)
-    return IssueRefusal.QUOTA_EXHAUSTED if exhausted else IssueRefusal.CAMPAIGN_ENDED
+    return IssueRefusal.CAMPAIGN_ENDED if ended else IssueRefusal.QUOTA_EXHAUSTED
 
 
 async def _insert_with_fresh_code(uow: UnitOfWork, params: dict[str, int], source: str,

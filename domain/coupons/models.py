@@ -1,8 +1,11 @@
 """Coupon campaigns, the coupons issued from them, and each member's count per campaign.
 
-`coupon_campaigns.issued` and `coupon_holdings.issued` are counters moved only by the
-conditional updates of `service.issue_coupon`, and the CHECK constraints make overselling a
-campaign impossible even for a buggy caller.
+A campaign's quota is split over `coupon_quota_shards` rows whose quotas always add up to
+the campaign's `quota` (set at creation, re-split by a quota change that locks them all).
+The shards' `issued` and `coupon_holdings.issued` are counters moved only by the
+conditional updates of `issuing.try_issue_coupon`, and the CHECK constraints
+(`issued <= quota` per shard) make overselling a campaign impossible even for a buggy
+caller: the sum of the issued never exceeds the sum of the shard quotas.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from rally.db import Base, created_at_column
 
@@ -52,7 +57,6 @@ class CouponCampaign(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     quota: Mapped[int] = mapped_column(Integer)
     per_member_limit: Mapped[int] = mapped_column(Integer)
-    issued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime]
     terms: Mapped[str] = mapped_column(Text, server_default=text("''"))
@@ -61,7 +65,6 @@ class CouponCampaign(Base):
     updated_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
-        CheckConstraint("issued >= 0 AND issued <= quota", "issued_within_quota"),
         CheckConstraint("quota >= 1", "quota_positive"),
         CheckConstraint("per_member_limit >= 1", "per_member_limit_positive"),
         CheckConstraint("valid_until > valid_from", "window_ordered"),
@@ -70,6 +73,31 @@ class CouponCampaign(Base):
             " AND currency IS NULL) OR (discount_kind = 'AMOUNT' AND discount_value > 0"
             " AND currency IS NOT NULL)", "discount_valid"),
     )
+
+
+class CouponQuotaShard(Base):
+    """One share of a campaign's quota: an issue takes a unit from a shard nobody else
+    holds, so concurrent issues of one campaign do not queue on one row."""
+
+    __tablename__ = "coupon_quota_shards"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("coupon_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quota: Mapped[int] = mapped_column(Integer)
+    issued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+    __table_args__ = (
+        CheckConstraint("issued >= 0 AND issued <= quota", "issued_within_quota"),
+    )
+
+
+# How many coupons a campaign has issued: the sum over its shards (read with the campaign).
+ISSUED_SQL = ("(SELECT coalesce(sum(s.issued), 0) FROM coupon_quota_shards s"
+              " WHERE s.campaign_id = {campaign}.id)")
+CouponCampaign.issued = column_property(  # type: ignore[attr-defined]
+    select(func.coalesce(func.sum(CouponQuotaShard.issued), 0))
+    .where(CouponQuotaShard.campaign_id == CouponCampaign.id).scalar_subquery())
 
 
 class CouponHolding(Base):

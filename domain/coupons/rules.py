@@ -71,6 +71,20 @@ def quota(value: int) -> int:
     return value
 
 
+def quota_shares(quota: int, issued: list[int], shards: int) -> list[int]:
+    """Each shard's quota when a campaign's `quota` is (re-)split: a shard keeps what it has
+    issued and gets an even share of what is left; existing shards are never dropped (their
+    issued count must stay), and at most `shards` are used unless more already exist.
+    The shares add up to `quota` exactly (the provable bound on what can be issued)."""
+    left = quota - sum(issued)
+    if left < 0:
+        raise ValueError("the quota is below what is issued")
+    count = max(len(issued), min(max(left, 1), shards))
+    issued = issued + [0] * (count - len(issued))
+    base, extra = divmod(left, count)
+    return [done + base + (1 if i < extra else 0) for i, done in enumerate(issued)]
+
+
 def per_member_limit(value: int) -> int:
     if value < 1:
         raise InvalidInput("the per-member limit is at least 1", field="perUserLimit")

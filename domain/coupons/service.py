@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from domain.audit.service import record as audit
 from domain.coupons import redemption, rules
@@ -29,6 +29,7 @@ from domain.coupons.report import CouponReport, coupon_report
 from domain.members.models import Member
 from domain.pagination import Page, PageRequest, keyset_page
 from rally.errors import Conflict, InvalidInput, NotFound
+from rally.retry import retry_on_deadlock
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["CampaignDraft", "CouponService", "CouponSource", "GrantResult", "IssueRefusal",
@@ -53,6 +54,13 @@ class GrantResult:
     refused: dict[IssueRefusal, int]
 
 
+_LOCK_SHARDS = text("SELECT issued FROM coupon_quota_shards WHERE campaign_id = :campaign_id"
+                    " ORDER BY shard FOR UPDATE")
+_SET_SHARD = text("INSERT INTO coupon_quota_shards (campaign_id, shard, quota)"
+                  " VALUES (:campaign_id, :shard, :quota)"
+                  " ON CONFLICT (campaign_id, shard) DO UPDATE SET quota = excluded.quota")
+
+
 def _audit_view(campaign: CouponCampaign) -> dict[str, Any]:
     return {"name": campaign.name, "quota": campaign.quota,
             "perMemberLimit": campaign.per_member_limit,
@@ -66,6 +74,7 @@ class CouponService:
         self._qr_key = qr_signing_key(settings.secret_value())
         self._void_window = timedelta(seconds=settings.coupon_void_window_seconds)
         self._grant_max = settings.coupon_grant_max_members
+        self._quota_shards = settings.coupon_quota_shards
 
     # --- campaigns -----------------------------------------------------------------------
 
@@ -77,10 +86,11 @@ class CouponService:
             quota=rules.quota(draft.quota),
             per_member_limit=rules.per_member_limit(draft.per_member_limit),
             valid_from=draft.valid_from, valid_until=draft.valid_until,
-            terms=rules.terms(draft.terms), created_by=actor_id, issued=0)
+            terms=rules.terms(draft.terms), created_by=actor_id)
         async with self._uow_factory() as uow:
             uow.session.add(campaign)
             await uow.session.flush()
+            await self._split_quota(uow, campaign, [])
             await audit(uow, actor_id=actor_id, action="CREATE_COUPON_CAMPAIGN",
                         target_type="COUPON_CAMPAIGN", target_id=campaign.id,
                         after=_audit_view(campaign))
@@ -104,18 +114,32 @@ class CouponService:
                 campaign.valid_until = changes["valid_until"]
             if "quota" in changes:
                 quota = rules.quota(changes["quota"])
-                # The row is locked: no coupon can be issued between this check and the commit.
-                if quota < campaign.issued:
-                    raise Conflict(f"{campaign.issued} coupons are already issued; the quota "
-                                   "cannot go below that", field="quota", issued=campaign.issued)
+                # Every shard locked: no coupon can be issued until this commits.
+                shards = list((await uow.session.execute(_LOCK_SHARDS, {
+                    "campaign_id": campaign.id})).scalars())
+                if quota < sum(shards):
+                    raise Conflict(f"{sum(shards)} coupons are already issued; the quota "
+                                   "cannot go below that", field="quota", issued=sum(shards))
                 campaign.quota = quota
+                await self._split_quota(uow, campaign, shards)
             campaign.updated_at = await uow.now()
             await uow.session.flush()
+            await uow.session.refresh(campaign, ["issued"])  # a flush expires the sum
             await audit(uow, actor_id=actor_id, action="UPDATE_COUPON_CAMPAIGN",
                         target_type="COUPON_CAMPAIGN", target_id=campaign.id, before=before,
                         after=_audit_view(campaign))
             await uow.commit()
         return campaign
+
+    async def _split_quota(self, uow: UnitOfWork, campaign: CouponCampaign,
+                           issued: list[int]) -> None:
+        """(Re-)split the quota over the shards (`issued`: what each has issued, all locked),
+        then read the campaign's issued count back onto the object."""
+        shares = rules.quota_shares(campaign.quota, issued, self._quota_shards)
+        await uow.session.execute(_SET_SHARD, [
+            {"campaign_id": campaign.id, "shard": i, "quota": q} for i, q in enumerate(shares)])
+        await uow.session.flush()
+        await uow.session.refresh(campaign, ["issued"])  # a flush expires the sum
 
     async def campaigns(self, page: PageRequest) -> Page[CouponCampaign]:
         async with self._uow_factory() as uow:
@@ -129,7 +153,10 @@ class CouponService:
         return campaign
 
     async def _lock(self, uow: UnitOfWork, campaign_id: int) -> CouponCampaign:
-        campaign = await uow.session.get(CouponCampaign, campaign_id, with_for_update=True)
+        # NO KEY UPDATE: an issuer holding a quota shard takes a KEY SHARE lock on this row
+        # (the coupon's foreign key) and must not wait for us while we wait for its shard.
+        campaign = await uow.session.get(CouponCampaign, campaign_id,
+                                         with_for_update={"key_share": True})
         if campaign is None:
             raise NotFound("no such coupon campaign", field="campaignId")
         return campaign
@@ -145,10 +172,14 @@ class CouponService:
         if len(wanted) > self._grant_max:
             raise InvalidInput(f"grant to at most {self._grant_max} members at once",
                                field="memberIds", maximum=self._grant_max)
+        # It holds every quota shard it took until it commits: a deadlock victim runs again.
+        return await retry_on_deadlock(lambda: self._grant(actor_id, campaign_id, wanted))
+
+    async def _grant(self, actor_id: int, campaign_id: int, wanted: list[int]) -> GrantResult:
         async with self._uow_factory() as uow:
-            campaign = await uow.session.get(CouponCampaign, campaign_id)
-            if campaign is None:
-                raise NotFound("no such coupon campaign", field="campaignId")
+            # Locked (as a quota change does, before any shard): grants of one campaign take
+            # turns, so two of them never hold shards the other waits for.
+            campaign = await self._lock(uow, campaign_id)
             known = set((await uow.session.scalars(
                 select(Member.id).where(Member.id.in_(wanted)))).all())
             if missing := [m for m in wanted if m not in known]:

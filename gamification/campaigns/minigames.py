@@ -7,11 +7,12 @@ prize (see `payout.py`: the hot stock and quota rows are locked last).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import insert, select, text
 
 from domain.audit.service import record as audit
 from domain.coupons.models import CouponCampaign
@@ -27,10 +28,10 @@ from gamification.campaigns.models import (
 )
 from gamification.campaigns.payout import PrizeSlot, pay_prize
 from gamification.campaigns.points import spend_points
-from gamification.campaigns.retry import retry_on_deadlock
 from rally.clock import brand_day
 from rally.errors import Conflict, InvalidInput, NotFound
-from rally.idempotency import claim, remember
+from rally.idempotency import check_key, claim, fingerprint, stored_response
+from rally.retry import retry_on_deadlock
 from rally.reward import CouponIssued, Reward
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -57,22 +58,48 @@ class PlayOutcome:
     question_count: int | None = None
 
 
-_USE_FREE_PLAY = text(
-    "INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
-    " VALUES (:game_id, :member_id, :day, 1)"
-    " ON CONFLICT (game_id, member_id, day) DO UPDATE SET free_plays = d.free_plays + 1"
-    " WHERE d.free_plays < :allowance RETURNING d.free_plays")
 _CLAIM_QUIZ = text(
     "INSERT INTO quiz_submissions (game_id, member_id, play_id, score)"
     " VALUES (:game_id, :member_id, :play_id, :score) ON CONFLICT DO NOTHING RETURNING play_id")
-_GAME_WITH_PRIZES = text(
-    "SELECT g.id, g.kind, g.cost_points, g.free_plays_per_day, g.questions, g.starts_at,"
-    " g.ends_at, g.ended_at IS NULL AND g.starts_at <= now() AND now() < g.ends_at AS open,"
+_GAME_COLUMNS = (
+    " g.id, g.kind, g.cost_points, g.free_plays_per_day, g.questions, g.starts_at, g.ends_at,"
+    " g.ended_at IS NULL AND g.starts_at <= now() AND now() < g.ends_at AS open,"
     " now() AS now, p.id AS prize_id, p.name, p.points, p.coupon_campaign_id,"
-    " p.stock IS NOT NULL AS limited, p.weight, p.min_score"
-    " FROM mini_games g JOIN mini_game_prizes p ON p.game_id = g.id WHERE g.id = :id"
-    " ORDER BY p.position")
-_PLAYS = cast(Table, MiniGamePlay.__table__)  # Core insert: no ORM bulk machinery per play
+    " p.stock IS NOT NULL AS limited, p.weight, p.min_score")
+_GAME_WITH_PRIZES = text(
+    f"SELECT {_GAME_COLUMNS} FROM mini_games g JOIN mini_game_prizes p ON p.game_id = g.id"
+    " WHERE g.id = :id ORDER BY p.position")
+# The start of a play in ONE round trip (it runs on every spin, 64 members at once): claim
+# the idempotency key, read the game and its prize table, and take a free play of the brand
+# day if the key is new, the game open and the member has one left. Whatever this statement
+# did is rolled back with the unit of work when the play is then refused (a closed game, a
+# QUIZ), and a used key takes nothing (`claimed` false: the caller answers the stored play).
+# At least one row comes back (NULL game columns: no such game). The brand day is the
+# PostgreSQL zone's date of the transaction's now(), as `brand_day` computes it.
+_START_PLAY = text(
+    "WITH claimed AS ("
+    " INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
+    " VALUES (:member_id, 'playMiniGame', :key, :hash) ON CONFLICT DO NOTHING RETURNING 1),"
+    " game AS (SELECT id, free_plays_per_day FROM mini_games WHERE id = :id"
+    "  AND ended_at IS NULL AND starts_at <= now() AND now() < ends_at),"
+    " free AS ("
+    " INSERT INTO mini_game_days AS d (game_id, member_id, day, free_plays)"
+    " SELECT id, :member_id, (now() AT TIME ZONE :tz)::date, 1 FROM game"
+    "  WHERE free_plays_per_day > 0 AND EXISTS (SELECT FROM claimed)"
+    " ON CONFLICT (game_id, member_id, day) DO UPDATE SET free_plays = d.free_plays + 1"
+    "  WHERE d.free_plays < (SELECT free_plays_per_day FROM game) RETURNING 1)"
+    " SELECT EXISTS (SELECT FROM claimed) AS claimed, EXISTS (SELECT FROM free) AS free,"
+    f" {_GAME_COLUMNS} FROM (SELECT) AS one LEFT JOIN (mini_games g JOIN mini_game_prizes p"
+    " ON p.game_id = g.id AND g.id = :id) ON true ORDER BY p.position")
+# The play row and the idempotency key's answer in one statement.
+_RECORD_PLAY = text(
+    "WITH play AS ("
+    " INSERT INTO mini_game_plays (game_id, member_id, day, free, score, prize_id, points_won,"
+    " cost_points) VALUES (:game_id, :member_id, :day, :free, :score, :prize_id, :points_won,"
+    " :cost_points) RETURNING id)"
+    " UPDATE idempotency_keys k SET response = jsonb_build_object('playId', play.id) FROM play"
+    " WHERE k.member_id = :member_id AND k.operation = :operation AND k.key = :key"
+    " RETURNING play.id")
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,7 @@ class OpenGame:
     cost_points: int
     free_plays_per_day: int
     questions: list[dict[str, Any]]
+    now: datetime
     day: date
     prizes: list[OpenPrize]
 
@@ -179,14 +207,19 @@ class MiniGameService:
         return await retry_on_deadlock(lambda: self._play(member_id, game_id, key))
 
     async def _play(self, member_id: int, game_id: int, key: str) -> PlayOutcome:
+        check_key(key)
+        request_hash = fingerprint({"gameId": game_id})
         async with self._uow_factory() as uow:
-            stored = await claim(uow, member_id, "playMiniGame", key, {"gameId": game_id})
-            if stored is not None:
-                return await _replayed(uow, stored)
-            game = await self._open_game(uow, game_id)
+            rows = (await uow.session.execute(_START_PLAY, {
+                "member_id": member_id, "key": key, "hash": request_hash, "id": game_id,
+                "tz": self._tz.key})).all()
+            if not rows[0].claimed:
+                return await _replayed(uow, await stored_response(
+                    uow, member_id, "playMiniGame", key, request_hash))
+            game = self._game_from(rows)
             if game.kind == GameKind.QUIZ:
                 raise InvalidInput("a quiz is answered with answerQuiz", field="gameId")
-            free = await self._pay_for_play(uow, game, member_id, game.day, key)
+            free = rows[0].free or await self._pay_for_play(uow, game, member_id, key)
             drawn = game.prizes[rules.draw([p.weight for p in game.prizes])].slot
             outcome = await self._record_play(uow, game, member_id, game.day, drawn, free=free,
                                               key=("playMiniGame", key))
@@ -219,8 +252,11 @@ class MiniGameService:
 
     async def _open_game(self, uow: UnitOfWork, game_id: int) -> OpenGame:
         """The game and its prize table in one round trip; CONFLICT when it is not open."""
-        rows = (await uow.session.execute(_GAME_WITH_PRIZES, {"id": game_id})).all()
-        if not rows:
+        return self._game_from((await uow.session.execute(_GAME_WITH_PRIZES,
+                                                          {"id": game_id})).all())
+
+    def _game_from(self, rows: Sequence[Any]) -> OpenGame:
+        if not rows or rows[0].id is None:
             raise NotFound("no such mini-game", field="gameId")
         g = rows[0]
         if not g.open:
@@ -228,20 +264,15 @@ class MiniGameService:
                            startsAt=g.starts_at.isoformat(), endsAt=g.ends_at.isoformat())
         return OpenGame(
             id=g.id, kind=GameKind(g.kind), cost_points=g.cost_points,
-            free_plays_per_day=g.free_plays_per_day, questions=g.questions,
+            free_plays_per_day=g.free_plays_per_day, questions=g.questions, now=g.now,
             day=brand_day(g.now, self._tz),
             prizes=[OpenPrize(PrizeSlot(r.prize_id, r.name, r.points, r.coupon_campaign_id,
                                         r.limited), r.weight, r.min_score) for r in rows])
 
-    async def _pay_for_play(self, uow: UnitOfWork, game: OpenGame, member_id: int, day: date,
+    async def _pay_for_play(self, uow: UnitOfWork, game: OpenGame, member_id: int,
                             key: str) -> bool:
-        """True for a free play of the day; else the points are spent (CONFLICT if short)."""
-        if game.free_plays_per_day > 0:
-            used = (await uow.session.execute(_USE_FREE_PLAY, {
-                "game_id": game.id, "member_id": member_id, "day": day,
-                "allowance": game.free_plays_per_day})).first()
-            if used is not None:
-                return True
+        """No free play was left (`_START_PLAY` tried): the points are spent (CONFLICT if
+        short); False, the play was not free."""
         if game.cost_points <= 0:
             raise Conflict("no free plays left today", reason="NO_PLAYS_LEFT",
                            freePlaysPerDay=game.free_plays_per_day)
@@ -253,15 +284,17 @@ class MiniGameService:
                            prize: PrizeSlot | None, *, free: bool, key: tuple[str, str],
                            score: int | None = None) -> PlayOutcome:
         paying = prize if prize is not None and prize.pays else None
-        play_id = (await uow.session.execute(_PLAYS.insert().values(
-            game_id=game.id, member_id=member_id, day=day, free=free, score=score,
-            prize_id=paying.id if paying else None, points_won=paying.points if paying else 0,
-            cost_points=0 if free else game.cost_points).returning(_PLAYS.c.id))).scalar_one()
+        uow.know_now(game.now)  # the prize's ledger entry and coupon need no `SELECT now()`
+        play_id = (await uow.session.execute(_RECORD_PLAY, {
+            "game_id": game.id, "member_id": member_id, "day": day, "free": free,
+            "score": score, "prize_id": paying.id if paying else None,
+            "points_won": paying.points if paying else 0,
+            "cost_points": 0 if free else game.cost_points, "operation": key[0],
+            "key": key[1]})).scalar_one()
         if score is not None and (await uow.session.execute(_CLAIM_QUIZ, {
                 "game_id": game.id, "member_id": member_id, "play_id": play_id,
                 "score": score})).first() is None:
             raise Conflict("you already answered this quiz", reason="ALREADY_ANSWERED")
-        await remember(uow, member_id, key[0], key[1], {"playId": play_id})
         await uow.publish(MiniGamePlayed(play_id=play_id, game_id=game.id, member_id=member_id))
         if paying is not None and not await pay_prize(uow, member_id, game.id, play_id, paying):
             paying = None

@@ -22,6 +22,10 @@ from rally.reward import Reward
 from rally.uow import UnitOfWorkFactory
 
 _COUNT_VOTE = text("UPDATE poll_options SET votes = votes + 1 WHERE id = :id")
+# The post a poll is attached to must exist and not be removed. FOR KEY SHARE keeps it from
+# being hard-deleted (account erasure) between this check and the commit; soft removal
+# (status REMOVED) afterwards is the community's business, as for any post.
+_ATTACHABLE_POST = text("SELECT status FROM posts WHERE id = :id FOR KEY SHARE")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,11 @@ class PollService:
         async with self._uow_factory() as uow:
             if draft.closes_at is not None and draft.closes_at <= await uow.now():
                 raise InvalidInput("a poll closes in the future", field="closesAt")
+            if draft.post_id is not None:
+                status = (await uow.session.execute(
+                    _ATTACHABLE_POST, {"id": draft.post_id})).scalar()
+                if status is None or status == "REMOVED":
+                    raise NotFound("no such post to attach the poll to", field="postId")
             poll = Poll(question=question, post_id=draft.post_id, closes_at=draft.closes_at,
                         points_for_vote=draft.points_for_vote, created_by=actor_id)
             uow.session.add(poll)

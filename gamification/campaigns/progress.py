@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 
 from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
 from domain.notifications.service import NotificationKind, notify
@@ -49,23 +49,35 @@ _RETREAT = text(
     " AND completed_at IS NULL RETURNING progress")
 
 
+def _running_challenges() -> Select[Any]:
+    """The running challenges of an action a member joined (and has not completed)."""
+    c, p, now = _CHALLENGES.c, _PARTICIPANTS.c, func.now()
+    return (select(c.id, c.target, c.title, c.reward_points, c.reward_badge_id,
+                   c.reward_coupon_campaign_id)
+            .select_from(_CHALLENGES.join(_PARTICIPANTS, p.challenge_id == c.id))
+            .where(p.member_id == bindparam("member_id"), p.completed_at.is_(None),
+                   p.joined_at <= now, c.action == bindparam("action"), c.starts_at <= now,
+                   c.ends_at > now, c.ended_at.is_(None)))
+
+
+# Built once (Core, not ORM): this runs on every post, comment, reaction and play, and
+# building the statement per call cost more CPU than running it.
+_RUNNING = _running_challenges()
+_RUNNING_WITH_TOPIC = _RUNNING.where(
+    _CHALLENGES.c.topic.in_(bindparam("topics", expanding=True)))
+
+
 async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
                        subject: str, topics: Sequence[str] = ()) -> None:
     """Advance every running challenge of `action` the member joined, once per subject."""
-    # Core, not ORM: this runs on every post, comment, reaction and play.
-    c, p, now = _CHALLENGES.c, _PARTICIPANTS.c, func.now()
-    query = (select(c.id, c.target, c.title, c.reward_points, c.reward_badge_id,
-                    c.reward_coupon_campaign_id)
-             .select_from(_CHALLENGES.join(_PARTICIPANTS, p.challenge_id == c.id))
-             .where(p.member_id == member_id, p.completed_at.is_(None), p.joined_at <= now,
-                    c.action == action.value, c.starts_at <= now, c.ends_at > now,
-                    c.ended_at.is_(None)))
+    params: dict[str, Any] = {"member_id": member_id, "action": action.value}
+    query = _RUNNING
     if action == ChallengeAction.POST_WITH_TOPIC:
         wanted = [t.strip().lstrip("#").lower() for t in topics]
         if not wanted:
             return
-        query = query.where(c.topic.in_(wanted))
-    for challenge in (await uow.session.execute(query)).all():
+        query, params["topics"] = _RUNNING_WITH_TOPIC, wanted
+    for challenge in (await uow.session.execute(query, params)).all():
         params = {"challenge_id": challenge.id, "member_id": member_id}
         if (await uow.session.execute(_CREDIT, {**params, "subject": subject})).first() is None:
             continue

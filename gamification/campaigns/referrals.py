@@ -6,9 +6,9 @@ share a device. Every referral is recorded, paid or not, for `myReferrals` and r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.events import MemberRegistered
@@ -18,6 +18,7 @@ from gamification.campaigns.events import ReferralRecorded
 from gamification.campaigns.models import Referral
 from gamification.campaigns.points import Action, bump_counter, earn_by_rule
 from rally.clock import brand_day
+from rally.errors import InvalidInput
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 SAME_DEVICE = "SAME_DEVICE"
@@ -69,6 +70,38 @@ class ReferralView:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class ReferralDay:
+    day: date
+    signups: int
+    paid: int
+
+
+@dataclass(frozen=True)
+class ReferralReport:
+    """Members who registered with a referral code in [since, until] (brand days)."""
+
+    since: date
+    until: date
+    signups: int
+    paid: int
+    same_device: int
+    daily_cap: int
+    referrers: int
+    by_day: list[ReferralDay]
+
+
+_REPORT_BY_DAY = text(
+    "SELECT day, count(*) AS signups, count(*) FILTER (WHERE paid) AS paid"
+    " FROM referrals WHERE day BETWEEN :since AND :until GROUP BY day ORDER BY day")
+_REPORT_TOTALS = text(
+    "SELECT count(*) AS signups, count(*) FILTER (WHERE paid) AS paid,"
+    " count(*) FILTER (WHERE refusal = 'SAME_DEVICE') AS same_device,"
+    " count(*) FILTER (WHERE refusal = 'DAILY_CAP') AS daily_cap,"
+    " count(DISTINCT referrer_id) AS referrers"
+    " FROM referrals WHERE day BETWEEN :since AND :until")
+
+
 class ReferralService:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
@@ -89,3 +122,27 @@ class ReferralService:
         views = [ReferralView(r.id, r.referred_id, r.paid, r.refusal, r.created_at)
                  for r in rows[: page.first]]
         return Page(views, len(rows) > page.first), int(total or 0), str(code)
+
+    async def report(self, since: date | None, until: date | None) -> ReferralReport:
+        """Referral signups by brand day, every day of the window listed (zeros included);
+        by default the last 30 days up to today."""
+        async with self._uow_factory() as uow:
+            today = brand_day(await uow.now(), uow.settings.tz)
+            until = until or today
+            since = since or until - timedelta(days=29)
+            if since > until:
+                raise InvalidInput("since is after until", field="since")
+            longest = uow.settings.report_max_days
+            if (until - since).days >= longest:
+                raise InvalidInput(f"a report covers at most {longest} days", field="since",
+                                   maximum=longest)
+            window = {"since": since, "until": until}
+            totals = (await uow.session.execute(_REPORT_TOTALS, window)).one()
+            days = {r.day: r for r in (await uow.session.execute(_REPORT_BY_DAY, window)).all()}
+        by_day = []
+        for n in range((until - since).days + 1):
+            day = since + timedelta(days=n)
+            row = days.get(day)
+            by_day.append(ReferralDay(day, row.signups if row else 0, row.paid if row else 0))
+        return ReferralReport(since, until, totals.signups, totals.paid, totals.same_device,
+                              totals.daily_cap, totals.referrers, by_day)

@@ -95,7 +95,7 @@ async def campaign_counts(container: Container) -> dict[str, Any]:
             " (SELECT count(*) FROM reward_items) AS items,"
             " (SELECT count(*) FROM reward_redemptions) AS redemptions,"
             " (SELECT count(*) FROM coupons) AS coupons,"
-            " (SELECT coalesce(sum(issued), 0) FROM coupon_campaigns) AS issued"))).one()
+            " (SELECT coalesce(sum(issued), 0) FROM coupon_quota_shards) AS issued"))).one()
     return dict(row._mapping)
 
 

@@ -67,7 +67,7 @@ async def table_counts(container: Container) -> dict[str, Any]:
     async with container.engine.connect() as conn:
         row = (await conn.execute(text(
             "SELECT (SELECT count(*) FROM coupon_campaigns) AS campaigns,"
-            " (SELECT coalesce(sum(issued), 0) FROM coupon_campaigns) AS issued,"
+            " (SELECT coalesce(sum(issued), 0) FROM coupon_quota_shards) AS issued,"
             " (SELECT coalesce(sum(quota), 0) FROM coupon_campaigns) AS quotas,"
             " (SELECT count(*) FROM coupons) AS coupons,"
             " (SELECT count(*) FROM coupons WHERE status = 'REDEEMED') AS redeemed,"

@@ -26,7 +26,7 @@ async def _issue_in_own_unit_of_work(container: Container, campaign_id: int,
 async def _counts(container: Container, campaign_pk: int) -> tuple[int, int, int]:
     async with container.engine.connect() as conn:
         row = (await conn.execute(text(
-            "SELECT (SELECT issued FROM coupon_campaigns WHERE id = :c),"
+            "SELECT (SELECT sum(issued) FROM coupon_quota_shards WHERE campaign_id = :c),"
             " (SELECT count(*) FROM coupons WHERE campaign_id = :c),"
             " (SELECT sum(issued) FROM coupon_holdings WHERE campaign_id = :c)"), {"c": campaign_pk}
         )).one()
@@ -89,3 +89,47 @@ async def test_one_member_asking_many_times_at_once_gets_only_his_limit(
     assert issued == 2
     assert len(await my_coupons(client, alice)) == 2
     assert await _counts(container, campaign_pk) == (2, 2, 2)
+
+
+async def _shards(container: Container, campaign_pk: int) -> tuple[int, int, int]:
+    async with container.engine.connect() as conn:
+        row = (await conn.execute(text(
+            "SELECT count(*), sum(s.quota), min(c.quota) FROM coupon_quota_shards s"
+            " JOIN coupon_campaigns c ON c.id = s.campaign_id WHERE s.campaign_id = :c"),
+            {"c": campaign_pk})).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+async def test_a_sharded_quota_lowered_and_raised_is_never_exceeded_by_concurrent_issues(
+        client: GraphQLClient, container: Container) -> None:
+    """The quota is split over shard rows (issues do not queue on one row); lowering and
+    raising it re-splits them, and concurrent issues still stop exactly at the quota."""
+    from tests.api.coupon_support import UPDATE
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    members = [await client.register() for _ in range(40)]
+    campaign_id = await create_campaign(client, marketer, quota=1000)
+    campaign_pk = decode_id(campaign_id, "CouponCampaign")
+    shards = container.settings.coupon_quota_shards
+    assert await _shards(container, campaign_pk) == (shards, 1000, 1000)
+    first = await asyncio.gather(*[_issue_in_own_unit_of_work(container, campaign_pk, m)
+                                   for m in members[:20]])
+    assert all(first)
+    # down to what is issued plus 5, then 20 more members ask at once: exactly 5 get one
+    await client.execute(UPDATE, {"input": {"campaignId": campaign_id, "quota": 25}},
+                         marketer.token)
+    assert await _shards(container, campaign_pk) == (shards, 25, 25)
+    second = await asyncio.gather(*[_issue_in_own_unit_of_work(container, campaign_pk, m)
+                                    for m in members[20:]])
+    assert sum(1 for o in second if o is not None) == 5
+    assert await _counts(container, campaign_pk) == (25, 25, 25)
+    error = await client.error(UPDATE, {"input": {"campaignId": campaign_id, "quota": 24}},
+                               marketer.token)
+    assert (error["extensions"]["code"], error["extensions"]["issued"]) == ("CONFLICT", 25)
+    data = await client.execute(UPDATE, {"input": {"campaignId": campaign_id, "quota": 27}},
+                                marketer.token)
+    assert data["updateCouponCampaign"]["campaign"]["remaining"] == 2
+    late = await asyncio.gather(*[_issue_in_own_unit_of_work(container, campaign_pk, m)
+                                  for m in members[20:]])
+    assert sum(1 for o in late if o is not None) == 2
+    assert await _counts(container, campaign_pk) == (27, 27, 27)

@@ -93,3 +93,26 @@ async def test_a_closed_poll_refuses_votes(client: GraphQLClient, container: Con
                                       "option": data["poll"]["results"][0]["id"]}, alice.token)
     assert (error["extensions"]["code"], error["extensions"]["reason"]) == (
         "CONFLICT", "POLL_CLOSED")
+
+
+async def test_a_poll_is_attached_only_to_a_post_that_exists(
+        client: GraphQLClient, container: Container) -> None:
+    from tests.api.community_support import create_post
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice = await client.register("Alice")
+    post = await create_post(client, alice, "Which colourway should come back?")
+    gone = await create_post(client, alice, "Deleted before the poll")
+    await client.execute("mutation($id: ID!) { deletePost(input: {postId: $id}) { post { id } } }",
+                         {"id": gone["id"]}, alice.token)
+    unknown = to_global_id("Post", decode_id(post["id"], "Post") + 10_000)
+    for post_id, code in ((unknown, "NOT_FOUND"), (gone["id"], "NOT_FOUND"),
+                          (alice.id, "BAD_USER_INPUT"), ("not an id", "BAD_USER_INPUT")):
+        error = await client.error(CREATE, {"input": {
+            "question": "?", "options": ["a", "b"], "postId": post_id}}, marketer.token)
+        assert error["extensions"]["code"] == code, (post_id, error)
+    assert (await campaign_counts(container))["polls"] == 0
+    poll = await _poll(client, marketer, postId=post["id"])
+    data = await client.execute("query($post: ID!) { polls(postId: $post) { edges { node {"
+                                " id postId } } } }", {"post": post["id"]})
+    assert data["polls"]["edges"] == [{"node": {"id": poll["id"], "postId": post["id"]}}]

@@ -61,3 +61,53 @@ async def test_an_unknown_code_still_registers_and_records_nothing(
     bob = await client.register("Bob", referralCode="NOSUCHCODE")
     assert await balance(container, bob) == 0
     assert await scalar(container, "SELECT count(*) FROM referrals") == 0
+
+
+REFERRAL_REPORT = """query($since: Date, $until: Date) { referralReport(since: $since, until: $until)
+  { since until signups paid refusedSameDevice refusedDailyCap referrers
+    byDay { day signups paid } } }"""
+
+
+async def test_marketers_read_referral_signups_by_day(
+        client: GraphQLClient, container: Container) -> None:
+    from datetime import date, timedelta
+
+    admin = await client.member_with_roles(container, "ADMIN")
+    marketer = await client.member_with_roles(container, "MARKETER")
+    await client.execute("""mutation { setPointRule(input: {action: REFERRAL_SIGNUP, points: 50,
+      dailyCap: 1, oncePerTarget: true}) { __typename } }""", token=admin.token)
+    alice, dave = await client.register("Alice"), await client.register("Dave")
+    await client.register("Bob", referralCode=await _code(client, alice))
+    await client.register("Carol", referralCode=await _code(client, alice))  # over the cap
+    await client.register("Erin", referralCode=await _code(client, dave))
+    await client.register("Frank", referralCode="NOSUCHCODE")  # not a referral
+    # Erin's referral happened two days ago (as if recorded then)
+    from sqlalchemy import text
+    async with container.engine.begin() as conn:
+        await conn.execute(text("UPDATE referrals SET day = day - 2 WHERE referred_id ="
+                                " (SELECT id FROM members WHERE display_name = 'Erin')"))
+    default = (await client.execute(REFERRAL_REPORT, token=marketer.token))["referralReport"]
+    today = date.fromisoformat(default["until"])
+    assert date.fromisoformat(default["since"]) == today - timedelta(days=29)
+    assert len(default["byDay"]) == 30 and default["signups"] == 3
+    report = (await client.execute(REFERRAL_REPORT, {
+        "since": str(today - timedelta(days=2)), "until": str(today)},
+        marketer.token))["referralReport"]
+    assert {k: report[k] for k in ("signups", "paid", "refusedSameDevice", "refusedDailyCap",
+                                   "referrers")} == {
+        "signups": 3, "paid": 2, "refusedSameDevice": 0, "refusedDailyCap": 1, "referrers": 2}
+    assert report["byDay"] == [
+        {"day": str(today - timedelta(days=2)), "signups": 1, "paid": 1},
+        {"day": str(today - timedelta(days=1)), "signups": 0, "paid": 0},
+        {"day": str(today), "signups": 2, "paid": 1}]
+    yesterday = (await client.execute(REFERRAL_REPORT, {"until": str(today - timedelta(days=1))},
+                                      marketer.token))["referralReport"]
+    assert yesterday["signups"] == 1
+    error = await client.error(REFERRAL_REPORT, {"since": str(today), "until":
+                                                 str(today - timedelta(days=1))}, marketer.token)
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == (
+        "BAD_USER_INPUT", "since")
+    error = await client.error(REFERRAL_REPORT, {"since": "2020-01-01"}, marketer.token)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    error = await client.error(REFERRAL_REPORT, {}, alice.token)
+    assert error["extensions"]["code"] == "FORBIDDEN"

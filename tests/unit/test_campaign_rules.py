@@ -82,7 +82,7 @@ def test_stock_is_split_evenly_over_shards_without_empty_ones() -> None:
 async def test_a_deadlock_victim_is_run_again_and_other_errors_are_not() -> None:
     from sqlalchemy.exc import DBAPIError
 
-    from gamification.campaigns.retry import retry_on_deadlock
+    from rally.retry import retry_on_deadlock
 
     class PgError(Exception):
         def __init__(self, sqlstate: str) -> None:

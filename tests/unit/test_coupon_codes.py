@@ -105,3 +105,17 @@ def test_a_signed_but_malformed_payload_is_refused_not_crashed() -> None:
     signed = body + "." + codes._sign(KEY, body)
     with pytest.raises(InvalidInput, match="malformed"):
         codes.verify_qr_payload(KEY, signed)
+
+
+def test_a_quota_is_split_so_the_shards_add_up_to_it_and_keep_what_they_issued() -> None:
+    from domain.coupons.rules import quota_shares
+
+    assert quota_shares(10, [], 64) == [1] * 10
+    assert quota_shares(130, [], 64) == [3, 3] + [2] * 62
+    assert quota_shares(1, [], 64) == [1]
+    # re-split: each shard keeps its issued, the rest is spread, existing shards stay
+    assert quota_shares(12, [3, 0, 2], 4) == [3 + 2, 0 + 2, 2 + 2, 0 + 1]
+    assert quota_shares(5, [3, 0, 2], 4) == [3, 0, 2]
+    assert sum(quota_shares(1_000_003, [7, 9], 64)) == 1_000_003
+    with pytest.raises(ValueError):
+        quota_shares(4, [3, 0, 2], 4)

@@ -1,7 +1,8 @@
 """Re-running a whole use case when PostgreSQL aborted it as a deadlock victim.
 
-Plays lock a prize's stock shard, then the coupon campaign's row, under heavy concurrency;
-PostgreSQL breaks the rare lock cycle by aborting one transaction (40P01). Everything the
+Plays lock a prize's stock shard, then a coupon campaign's quota shard; a grant holds the
+quota shards it took while it looks for the next one. Under heavy concurrency PostgreSQL
+breaks the rare lock cycle by aborting one transaction (40P01). Everything the
 use case did was rolled back with it, so running it again from the start is safe (and the
 idempotency key still guarantees one outcome).
 """
