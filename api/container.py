@@ -114,7 +114,7 @@ class Container:
         engine = create_engine(settings)
         redis = create_redis(settings.redis_url or "", settings.redis_max_connections)
         raw_dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        relay = OutboxRelay(engine, raw_dsn, projectors=[])
+        relay = OutboxRelay(engine, projectors=[])
         uow = UnitOfWorkFactory(session_factory(engine), bus, settings, on_commit=relay.kick)
         limiter = RateLimiter(redis)
         tokens = Tokens(settings)

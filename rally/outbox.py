@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 import structlog
 from sqlalchemy import BigInteger, Identity, String, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -26,8 +25,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from rally.db import Base, created_at_column
 
 log = structlog.get_logger(__name__)
-
-NOTIFY_CHANNEL = "rally_outbox"
 
 
 class OutboxRow(Base):
@@ -51,36 +48,33 @@ Projector = Callable[[Sequence[OutboxMessage]], Awaitable[None]]
 
 
 class OutboxRelay:
-    """One per process. Wakes on NOTIFY from the outbox trigger, or every `poll_seconds`."""
+    """One per process. Woken by this process's own commits (`kick`), and every
+    `poll_seconds` for rows another process left (one that died before relaying, or a command
+    that runs no relay). Not by NOTIFY: PostgreSQL serialises the commits of notifying
+    transactions, which queued every write behind the previous one's commit (migration 0060)."""
 
     def __init__(
         self,
         engine: AsyncEngine,
-        raw_dsn: str,
         projectors: Sequence[Projector],
         batch_size: int = 500,
         poll_seconds: float = 1.0,
     ) -> None:
         self._engine = engine
-        self._dsn = raw_dsn
         self._projectors = list(projectors)
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
 
     def add_projector(self, projector: Projector) -> None:
         self._projectors.append(projector)
 
     def kick(self) -> None:
-        """Called after a local commit so this process relays without waiting for NOTIFY."""
+        """Called after a local commit of outbox rows: relay them now."""
         self._wakeup.set()
 
     async def start(self) -> None:
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
-            self._listener = await asyncpg.connect(self._dsn)
-            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wakeup.set())
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
@@ -92,9 +86,6 @@ class OutboxRelay:
                 await asyncio.wait({self._task}, timeout=0.1)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
 
     async def _run(self) -> None:
         while True:

@@ -17,7 +17,7 @@ from domain.analytics.activity import BACKFILL
 from domain.analytics.programme import programme_backfill
 
 revision: str = '0050'
-down_revision: str | None = "0013"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -151,7 +151,7 @@ async def test_a_committed_event_not_yet_relayed_is_delivered_by_the_next_relay(
         await give(container, ann, 40, "before-crash")
         service = LeaderboardService(container.uow, container.redis)
         assert await service.rank_of(BoardKind.ALL_TIME, ann) is None
-        next_process = OutboxRelay(container.engine, "", projectors=[service.projector])
+        next_process = OutboxRelay(container.engine, projectors=[service.projector])
         assert await next_process.drain() >= 1
         assert await service.rank_of(BoardKind.ALL_TIME, ann) == 1
     finally:

@@ -33,7 +33,7 @@ def _relay(container, received: list[OutboxMessage]) -> OutboxRelay:
     async def collect(messages: Sequence[OutboxMessage]) -> None:
         received.extend(messages)
 
-    return OutboxRelay(container.engine, "", projectors=[collect])
+    return OutboxRelay(container.engine, projectors=[collect])
 
 
 async def test_handlers_run_inside_the_publishing_transaction(container) -> None:
@@ -88,7 +88,7 @@ async def test_a_failing_projector_keeps_the_events_for_the_next_try(container) 
         async def broken(messages: Sequence[OutboxMessage]) -> None:
             raise ConnectionError("redis is down")
 
-        failing = OutboxRelay(container.engine, "", projectors=[broken])
+        failing = OutboxRelay(container.engine, projectors=[broken])
         try:
             await failing.drain()
         except ConnectionError:
