@@ -96,8 +96,11 @@ class ReferralConnection:
 @strawberry.type
 class ReferralDay:
     day: date
-    signups: int = strawberry.field(description="Members who registered with a code that day.")
-    paid: int = strawberry.field(description="Of those, referrals the rules paid.")
+    signups: int | None = strawberry.field(description=(
+        "Members who registered with a code that day; null when fewer than the minimum group "
+        "size (5 by default), so a small group is never shown."))
+    paid: int | None = strawberry.field(description="Of those, referrals the rules paid (null "
+                                                    "when fewer than the minimum group size).")
 
 
 @strawberry.type(description="Signups through referral codes over brand days [since, until].")

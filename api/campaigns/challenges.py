@@ -23,7 +23,7 @@ from api.relay import (
     to_global_id,
 )
 from domain.members.models import Role
-from domain.report_csv import report_csv
+from domain.reports import report_csv
 from gamification.campaigns.challenge_report import ChallengeReport as ReportValue
 from gamification.campaigns.challenges import ChallengeDraft
 from gamification.campaigns.models import ChallengeAction

@@ -20,7 +20,7 @@ from domain.coupons import rules
 from domain.coupons.models import CouponStatus, DiscountKind
 from domain.coupons.service import CampaignDraft
 from domain.members.models import Role
-from domain.report_csv import report_csv
+from domain.reports import report_csv
 from rally.errors import InvalidInput
 
 CAMPAIGN_WRITERS = requires(Role.MARKETER)

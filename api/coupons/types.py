@@ -116,13 +116,21 @@ class CouponCounts:
     redemption_rate: float = strawberry.field(description="redeemed / issued, 0 when none.")
 
 
+@strawberry.type(description="A breakdown row; a count of fewer than the minimum group size "
+                             "(5 by default) is withheld as null, and so is its rate.")
+class CouponBreakdownCounts:
+    issued: int | None
+    redeemed: int | None
+    redemption_rate: float | None = strawberry.field(description="redeemed / issued.")
+
+
 @strawberry.type
-class CouponDayCounts(CouponCounts):
+class CouponDayCounts(CouponBreakdownCounts):
     day: date = strawberry.field(description="Brand-local day.")
 
 
 @strawberry.type
-class CouponSourceCounts(CouponCounts):
+class CouponSourceCounts(CouponBreakdownCounts):
     source: str
 
 

@@ -11,7 +11,7 @@ from api.permissions import Authenticated, requires
 from domain.experiments.rules import Variant
 from domain.experiments.service import ExperimentReport as ReportValue
 from domain.members.models import Role
-from domain.report_csv import report_csv
+from domain.reports import report_csv
 
 
 @strawberry.input

@@ -40,7 +40,7 @@ from domain.analytics.programme import (
     programme_statements,
 )
 from domain.analytics.rollups import Metric
-from domain.report_csv import csv_cell
+from domain.reports import csv_cell
 from rally.clock import brand_day, week_start
 from rally.db import utcnow
 from rally.errors import InvalidInput

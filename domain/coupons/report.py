@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import text
 
+from domain.reports import withheld
 from rally.uow import UnitOfWork
 
 
@@ -21,12 +22,26 @@ class CouponCounts:
 
 
 @dataclass(frozen=True)
-class DayCounts(CouponCounts):
+class BreakdownCounts:
+    """A day's or a source's counts; a count of fewer than the minimum group is withheld."""
+
+    issued: int | None
+    redeemed: int | None
+
+    @property
+    def redemption_rate(self) -> float | None:
+        if self.issued is None or self.redeemed is None:
+            return None
+        return self.redeemed / self.issued if self.issued else 0.0
+
+
+@dataclass(frozen=True)
+class DayCounts(BreakdownCounts):
     day: date
 
 
 @dataclass(frozen=True)
-class SourceCounts(CouponCounts):
+class SourceCounts(BreakdownCounts):
     source: str
 
 
@@ -60,13 +75,15 @@ async def coupon_report(uow: UnitOfWork, campaign_id: int) -> CouponReport:
     params = {"campaign_id": campaign_id}
     days = (await uow.session.execute(_BY_DAY, params)).all()
     sources = (await uow.session.execute(_BY_SOURCE, params)).all()
-    by_source = [SourceCounts(issued=r.issued, redeemed=r.redeemed, source=r.source)
-                 for r in sources]
+    floor = uow.settings.report_min_group_size
     return CouponReport(
         campaign_id=campaign_id,
-        totals=CouponCounts(issued=sum(s.issued for s in by_source),
-                            redeemed=sum(s.redeemed for s in by_source)),
+        totals=CouponCounts(issued=sum(r.issued for r in sources),
+                            redeemed=sum(r.redeemed for r in sources)),
         voided=sum(r.voided for r in sources),
-        by_day=[DayCounts(issued=r.issued, redeemed=r.redeemed, day=r.day) for r in days],
-        by_source=by_source,
+        by_day=[DayCounts(issued=withheld(r.issued, floor), redeemed=withheld(r.redeemed, floor),
+                          day=r.day) for r in days],
+        by_source=[SourceCounts(issued=withheld(r.issued, floor),
+                                redeemed=withheld(r.redeemed, floor), source=r.source)
+                   for r in sources],
     )

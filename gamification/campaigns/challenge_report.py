@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import text
 
+from domain.reports import withheld
 from rally.uow import UnitOfWork
 
 _TOTALS = text(
@@ -57,10 +58,6 @@ class ChallengeReport:
     daily: list[FunnelDay]
 
 
-def _withheld(count: int, min_group: int) -> int | None:
-    return None if 0 < count < min_group else count
-
-
 async def challenge_report(uow: UnitOfWork, challenge_id: int) -> ChallengeReport:
     settings = uow.settings
     totals = (await uow.session.execute(_TOTALS, {"id": challenge_id})).one()
@@ -72,5 +69,5 @@ async def challenge_report(uow: UnitOfWork, challenge_id: int) -> ChallengeRepor
         completion_rate=totals.completed / totals.joined if totals.joined else 0.0,
         qualifying_actions=totals.actions, qualifying_posts=totals.posts,
         points_paid=totals.points, coupons_issued=totals.coupons,
-        daily=[FunnelDay(r.day, _withheld(r.joined, floor), _withheld(r.active, floor),
-                         _withheld(r.completed, floor)) for r in daily])
+        daily=[FunnelDay(r.day, withheld(r.joined, floor), withheld(r.active, floor),
+                         withheld(r.completed, floor)) for r in daily])

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from domain.events import MemberRegistered
 from domain.members.models import Device, Member
 from domain.pagination import Page, PageRequest
+from domain.reports import withheld
 from gamification.campaigns.events import ReferralRecorded
 from gamification.campaigns.models import Referral
 from gamification.campaigns.points import Action, bump_counter, earn_by_rule
@@ -72,9 +73,11 @@ class ReferralView:
 
 @dataclass(frozen=True)
 class ReferralDay:
+    """A count of fewer than the minimum group size is withheld (None)."""
+
     day: date
-    signups: int
-    paid: int
+    signups: int | None
+    paid: int | None
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,12 @@ class ReferralService:
             window = {"since": since, "until": until}
             totals = (await uow.session.execute(_REPORT_TOTALS, window)).one()
             days = {r.day: r for r in (await uow.session.execute(_REPORT_BY_DAY, window)).all()}
+        floor = self._uow_factory.settings.report_min_group_size
         by_day = []
         for n in range((until - since).days + 1):
             day = since + timedelta(days=n)
             row = days.get(day)
-            by_day.append(ReferralDay(day, row.signups if row else 0, row.paid if row else 0))
+            by_day.append(ReferralDay(day, withheld(row.signups, floor) if row else 0,
+                                      withheld(row.paid, floor) if row else 0))
         return ReferralReport(since, until, totals.signups, totals.paid, totals.same_device,
                               totals.daily_cap, totals.referrers, by_day)

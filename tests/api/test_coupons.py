@@ -211,22 +211,28 @@ async def test_the_report_counts_issued_and_redeemed_by_day_and_source(
         client: GraphQLClient, container: Container) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")
     merchant = await client.member_with_roles(container, "MERCHANT")
-    members = [await client.register() for _ in range(4)]
+    members = [await client.register() for _ in range(8)]
     campaign_id = await create_campaign(client, marketer)
     await grant(client, marketer, campaign_id, *members)
-    [coupon] = await my_coupons(client, members[0])
-    await client.execute(REDEEM, {"input": {"code": coupon["code"], "storeId": "s1"}},
-                         merchant.token)
+    for member in members[:5]:
+        [coupon] = await my_coupons(client, member)
+        await client.execute(REDEEM, {"input": {"code": coupon["code"], "storeId": "s1"}},
+                             merchant.token)
     report = (await client.execute(REPORT, {"id": campaign_id}, marketer.token))["couponReport"]
     today = datetime.now(container.settings.tz).date().isoformat()
-    assert (report["issued"], report["redeemed"], report["redemptionRate"]) == (4, 1, 0.25)
-    assert report["byDay"] == [{"day": today, "issued": 4, "redeemed": 1}]
-    assert report["bySource"] == [{"source": "GRANT", "issued": 4, "redeemed": 1}]
+    assert (report["issued"], report["redeemed"], report["redemptionRate"]) == (8, 5, 0.625)
+    assert report["byDay"] == [{"day": today, "issued": 8, "redeemed": 5}]
+    assert report["bySource"] == [{"source": "GRANT", "issued": 8, "redeemed": 5}]
     csv_text = (await client.execute("query($id: ID!) { couponReportCsv(campaignId: $id) }",
                                      {"id": campaign_id}, marketer.token))["couponReportCsv"]
-    assert "totals.issued,4\ntotals.redeemed,1\ntotals.redemption_rate,0.25\n" in csv_text
-    assert f"by_day\nissued,redeemed,day,redemption_rate\n4,1,{today},0.25\n" in csv_text
-    assert "by_source\nissued,redeemed,source,redemption_rate\n4,1,GRANT,0.25\n" in csv_text
+    assert "totals.issued,8\ntotals.redeemed,5\ntotals.redemption_rate,0.625\n" in csv_text
+    assert f"by_day\nissued,redeemed,day,redemption_rate\n8,5,{today},0.625\n" in csv_text
+    assert "by_source\nissued,redeemed,source,redemption_rate\n8,5,GRANT,0.625\n" in csv_text
+    small = await create_campaign(client, marketer)
+    await grant(client, marketer, small, *members[:2])
+    report = (await client.execute(REPORT, {"id": small}, marketer.token))["couponReport"]
+    assert (report["issued"], report["redeemed"]) == (2, 0)  # the campaign's own totals
+    assert report["byDay"] == [{"day": today, "issued": None, "redeemed": 0}]  # 2 < 5 withheld
     merchant_error = await client.error("query($id: ID!) { couponReportCsv(campaignId: $id) }",
                                         {"id": campaign_id}, merchant.token)
     assert merchant_error["extensions"]["code"] == "FORBIDDEN"

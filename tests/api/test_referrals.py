@@ -96,10 +96,11 @@ async def test_marketers_read_referral_signups_by_day(
     assert {k: report[k] for k in ("signups", "paid", "refusedSameDevice", "refusedDailyCap",
                                    "referrers")} == {
         "signups": 3, "paid": 2, "refusedSameDevice": 0, "refusedDailyCap": 1, "referrers": 2}
+    # Days of fewer than 5 members are withheld (null); a day with none says 0.
     assert report["byDay"] == [
-        {"day": str(today - timedelta(days=2)), "signups": 1, "paid": 1},
+        {"day": str(today - timedelta(days=2)), "signups": None, "paid": None},
         {"day": str(today - timedelta(days=1)), "signups": 0, "paid": 0},
-        {"day": str(today), "signups": 2, "paid": 1}]
+        {"day": str(today), "signups": None, "paid": None}]
     yesterday = (await client.execute(REFERRAL_REPORT, {"until": str(today - timedelta(days=1))},
                                       marketer.token))["referralReport"]
     assert yesterday["signups"] == 1

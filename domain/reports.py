@@ -1,4 +1,9 @@
-"""Any report as CSV for spreadsheets, derived from the report's own dataclass.
+"""What every marketer's report shares: small groups withheld, and CSV for spreadsheets.
+
+A breakdown never shows a group of fewer than `report_min_group_size` members: such a count
+is withheld (null), so a small group's behaviour is never broken down to identifiable people.
+
+Any report becomes CSV, derived from the report's own dataclass.
 
 A report is a dataclass: its single figures (nested dataclasses flattened as `totals.issued`,
 read-only properties such as rates included) become a `figure,value` section, and each list
@@ -16,6 +21,11 @@ import io
 from datetime import date
 from enum import Enum
 from typing import Any
+
+
+def withheld(count: int, minimum: int) -> int | None:
+    """The count, or None when it is a group too small to show (0 is shown: no one)."""
+    return None if 0 < count < minimum else count
 
 
 def report_csv(report: Any) -> str:

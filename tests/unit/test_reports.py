@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from domain.report_csv import report_csv
+from domain.reports import report_csv
 
 
 @dataclass(frozen=True)
