@@ -72,11 +72,12 @@ class PostService:
     async def create(self, author_id: int, draft: PostDraft) -> PostResult:
         body, topics = self._check_draft(draft)
         subject = str(author_id)
-        await self._limiter.hit(self._per_minute, subject, "too many posts; wait a minute")
-        await self._limiter.hit(self._per_day, subject, "daily post limit reached")
-        duplicate = key("dup-post", subject, rules.body_fingerprint(body))
-        if not await self._redis.set(duplicate, "1", nx=True,
-                                     ex=self._settings.duplicate_body_window_seconds):
+        # Both rate windows and the duplicate-body claim in one Redis round trip.
+        duplicate = key("dup-post", "{" + subject + "}", rules.body_fingerprint(body))
+        if not await self._limiter.hit_all_and_claim(
+                [(self._per_minute, "too many posts; wait a minute"),
+                 (self._per_day, "daily post limit reached")], subject,
+                duplicate, self._settings.duplicate_body_window_seconds):
             raise Conflict("you posted this text a moment ago", reason="DUPLICATE_POST")
         try:
             await self._media.confirm_uploads(author_id, [m.url for m in draft.media])
