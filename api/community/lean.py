@@ -16,12 +16,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
 )
 from graphql.pyutils import Path, gather_with_cancel
@@ -60,6 +64,34 @@ def _fast_type(graphql_type: Any) -> bool:
     return False
 
 
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_COERCERS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _coercer(leaf: Any) -> Callable[[Any], Any]:
+    """`leaf.coerce_output_value`, skipping graphql-core's checks for values already in
+    their output form (an int in range for Int, a str for String and ID, a bool for Boolean)."""
+    found = _COERCERS.get(leaf)
+    if found is not None:
+        return found
+    coerce = leaf.coerce_output_value
+    if leaf is GraphQLInt:
+        def fast(value: Any) -> Any:
+            if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+                return value
+            return coerce(value)
+    elif leaf is GraphQLString or leaf is GraphQLID:
+        def fast(value: Any) -> Any:
+            return value if type(value) is str else coerce(value)
+    elif leaf is GraphQLBoolean:
+        def fast(value: Any) -> Any:
+            return value if type(value) is bool else coerce(value)
+    else:
+        fast = coerce
+    _COERCERS[leaf] = fast
+    return fast
+
+
 def lean_execution_context(base: type[Any]) -> type[Any]:
     """`base` (Strawberry's execution context) with a shorter path for lean fields.
 
@@ -77,8 +109,14 @@ def lean_execution_context(base: type[Any]) -> type[Any]:
     """
 
     class LeanExecutionContext(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # Per execution: plans by grouped field set, sub-selections by (type, field group).
+            self._lean_plans: dict[int, Any] = {}
+            self._lean_subfields: dict[tuple[Any, int], Any] = {}
+
         def _plan(self, parent_type: Any, grouped_field_set: Any) -> list[tuple[Any, ...]]:
-            plans = self.__dict__.setdefault("_lean_plans", {})
+            plans = self._lean_plans
             cached = plans.get(id(grouped_field_set))
             if cached is not None and cached[0] is grouped_field_set:
                 return cached[1]  # type: ignore[no-any-return]
@@ -100,7 +138,7 @@ def lean_execution_context(base: type[Any]) -> type[Any]:
                     name = getattr(resolve, "lean_attribute", None)
                     if name is not None and isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
                         entry = (_LEAF, response_name, field_details_list, name,
-                                 leaf.coerce_output_value, non_null)
+                                 _coercer(leaf), non_null)
                     elif _fast_type(field_def.type):
                         entry = (_FAST, response_name, field_details_list, field_def, resolve,
                                  getattr(resolve, "lean_wants_info", False))
@@ -240,11 +278,29 @@ def lean_execution_context(base: type[Any]) -> type[Any]:
                 check = return_type.is_type_of
                 if check is not None and check(result, None) is not True:
                     return self._slow(return_type, field, path, result)
-                return self.collect_and_execute_subfields(return_type, field[2], path, result,
-                                                          None)
+                return self._subfields(return_type, field[2], path, result)
             if isinstance(result, Exception):
                 raise result
-            return self.complete_leaf_value(return_type, result)
+            coerced = _coercer(return_type)(result)
+            if coerced is None or coerced is Undefined:
+                return self.complete_leaf_value(return_type, result)  # raises its error
+            return coerced
+
+        def _subfields(self, return_type: Any, field_details_list: Any, path: Any,
+                       result: Any) -> Any:
+            """collect_and_execute_subfields without its layers when nothing is deferred."""
+            key = (return_type, id(field_details_list))
+            cached = self._lean_subfields.get(key)
+            if cached is None or cached[0] is not field_details_list:
+                cached = (field_details_list,
+                          self.collect_subfields(return_type, field_details_list))
+                self._lean_subfields[key] = cached
+            grouped_field_set, new_defer_usages, _ = cached[1]
+            if new_defer_usages:
+                return self.execute_collected_subfields(return_type, result, path,
+                                                        grouped_field_set, new_defer_usages,
+                                                        None)
+            return self.execute_fields(return_type, result, path, grouped_field_set, None)
 
         def _slow(self, return_type: Any, field: tuple[Any, ...], path: Any, result: Any) -> Any:
             parent_type, field_def, field_details_list, field_path, info = field
