@@ -16,7 +16,7 @@ from domain.events import ContentRemoved, PostCreated
 from domain.members.models import MemberStatus
 from domain.moderation.cases import open_case
 from domain.moderation.models import RuleAction
-from domain.moderation.screening import screen_text
+from domain.moderation.screening import KeywordRuleCache, screen_text
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rally.ratelimit import Limit, RateLimiter
 from rally.redis import key
@@ -48,8 +48,9 @@ class PostResult:
 
 class PostService:
     def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis,
-                 media: MediaService) -> None:
+                 media: MediaService, rules: KeywordRuleCache | None = None) -> None:
         self._uow_factory = uow_factory
+        self._rules = rules or KeywordRuleCache(redis)
         self._media = media
         self._limiter = limiter
         self._redis = redis
@@ -89,7 +90,7 @@ class PostService:
     async def _create(self, author_id: int, body: str, topics: list[str],
                       media: list[MediaRef]) -> PostResult:
         async with self._uow_factory() as uow:
-            screening = await screen_text(uow, body)
+            screening = await screen_text(uow, body, cache=self._rules)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
             post = (await uow.session.execute(
@@ -127,7 +128,7 @@ class PostService:
             await uow.session.execute(insert(PostEdit).values(
                 post_id=post.id, previous_body=post.body, previous_topics=post.topics))
             if new_body is not None:
-                screening = await screen_text(uow, new_body)
+                screening = await screen_text(uow, new_body, cache=self._rules)
                 post.body = screening.text
                 if screening.action is RuleAction.REVIEW and post.status == ContentStatus.PUBLISHED:
                     post.status = ContentStatus.PENDING.value
