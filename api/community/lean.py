@@ -151,11 +151,17 @@ def lean_execution_context(base: type[Any]) -> type[Any]:
             if position_context is not None or self.middleware_manager:
                 return super().execute_fields(parent_type, source_value, path,
                                               grouped_field_set, position_context)
+            return self._run_plan(parent_type, source_value, path,
+                                  self._plan(parent_type, grouped_field_set))
+
+        def _run_plan(self, parent_type: Any, source_value: Any, path: Any,
+                      plan: list[tuple[Any, ...]]) -> Any:
+            """graphql-core's execute_fields over a plan (see the class's docstring)."""
             results: dict[str, Any] = {}
             is_awaitable = self.is_awaitable
             awaitable_fields: list[str] = []
             try:
-                for entry in self._plan(parent_type, grouped_field_set):
+                for entry in plan:
                     kind, response_name, field_details_list = entry[0], entry[1], entry[2]
                     if kind == _LEAF:
                         try:
@@ -292,15 +298,16 @@ def lean_execution_context(base: type[Any]) -> type[Any]:
             key = (return_type, id(field_details_list))
             cached = self._lean_subfields.get(key)
             if cached is None or cached[0] is not field_details_list:
-                cached = (field_details_list,
-                          self.collect_subfields(return_type, field_details_list))
+                grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                    return_type, field_details_list)
+                plan = (None if new_defer_usages or self.middleware_manager
+                        else self._plan(return_type, grouped_field_set))
+                cached = (field_details_list, grouped_field_set, new_defer_usages, plan)
                 self._lean_subfields[key] = cached
-            grouped_field_set, new_defer_usages, _ = cached[1]
-            if new_defer_usages:
-                return self.execute_collected_subfields(return_type, result, path,
-                                                        grouped_field_set, new_defer_usages,
-                                                        None)
-            return self.execute_fields(return_type, result, path, grouped_field_set, None)
+            if cached[3] is not None:
+                return self._run_plan(return_type, result, path, cached[3])
+            return self.execute_collected_subfields(return_type, result, path, cached[1],
+                                                    cached[2], None)
 
         def _slow(self, return_type: Any, field: tuple[Any, ...], path: Any, result: Any) -> Any:
             parent_type, field_def, field_details_list, field_path, info = field
