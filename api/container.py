@@ -154,7 +154,7 @@ class Container:
             community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
         container.posts = PostService(uow, limiter, redis, container.media)
-        container.moderation = ModerationService(uow, limiter, container.members)
+        container.moderation = ModerationService(uow, limiter, container.members, redis)
         container.community = CommunityReader(container.fetch)
         container.feed = PersonalFeed(container.fetch, redis, settings)
         container.realtime = RealtimeHub(container, settings.redis_url or "")

@@ -91,7 +91,9 @@ class OutboxRelay:
         while True:
             self._wakeup.clear()
             try:
-                await self.drain()
+                # A short batch ends the round: the next kick, NOTIFY or poll starts another,
+                # instead of one more transaction per wake-up only to find the table empty.
+                await self.drain(until_empty=False)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -100,10 +102,11 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
 
-    async def drain(self) -> int:
+    async def drain(self, until_empty: bool = True) -> int:
         """Relay every pending row; returns how many were delivered. Waits for rows another
         relay is delivering (no SKIP LOCKED), so on return everything committed before the
-        call has been projected."""
+        call has been projected. With `until_empty=False` it stops after a batch smaller than
+        `batch_size` (rows another relay held may then be left for the next round)."""
         delivered = 0
         while True:
             async with self._engine.begin() as conn:
@@ -125,3 +128,5 @@ class OutboxRelay:
                     text("DELETE FROM outbox WHERE id = ANY(:ids)"), {"ids": [m.id for m in messages]}
                 )
             delivered += len(messages)
+            if not until_empty and len(messages) < self._batch_size:
+                return delivered

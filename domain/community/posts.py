@@ -16,7 +16,7 @@ from domain.events import ContentRemoved, PostCreated
 from domain.members.models import MemberStatus
 from domain.moderation.cases import open_case
 from domain.moderation.models import RuleAction
-from domain.moderation.screening import screen_text
+from domain.moderation.screening import KeywordRuleCache, screen_text
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rally.ratelimit import Limit, RateLimiter
 from rally.redis import key
@@ -48,8 +48,9 @@ class PostResult:
 
 class PostService:
     def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis,
-                 media: MediaService) -> None:
+                 media: MediaService, rules: KeywordRuleCache | None = None) -> None:
         self._uow_factory = uow_factory
+        self._rules = rules or KeywordRuleCache(redis)
         self._media = media
         self._limiter = limiter
         self._redis = redis
@@ -72,11 +73,12 @@ class PostService:
     async def create(self, author_id: int, draft: PostDraft) -> PostResult:
         body, topics = self._check_draft(draft)
         subject = str(author_id)
-        await self._limiter.hit(self._per_minute, subject, "too many posts; wait a minute")
-        await self._limiter.hit(self._per_day, subject, "daily post limit reached")
-        duplicate = key("dup-post", subject, rules.body_fingerprint(body))
-        if not await self._redis.set(duplicate, "1", nx=True,
-                                     ex=self._settings.duplicate_body_window_seconds):
+        # Both rate windows and the duplicate-body claim in one Redis round trip.
+        duplicate = key("dup-post", "{" + subject + "}", rules.body_fingerprint(body))
+        if not await self._limiter.hit_all_and_claim(
+                [(self._per_minute, "too many posts; wait a minute"),
+                 (self._per_day, "daily post limit reached")], subject,
+                duplicate, self._settings.duplicate_body_window_seconds):
             raise Conflict("you posted this text a moment ago", reason="DUPLICATE_POST")
         try:
             await self._media.confirm_uploads(author_id, [m.url for m in draft.media])
@@ -88,7 +90,7 @@ class PostService:
     async def _create(self, author_id: int, body: str, topics: list[str],
                       media: list[MediaRef]) -> PostResult:
         async with self._uow_factory() as uow:
-            screening = await screen_text(uow, body)
+            screening = await screen_text(uow, body, cache=self._rules)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
             post = (await uow.session.execute(
@@ -126,7 +128,7 @@ class PostService:
             await uow.session.execute(insert(PostEdit).values(
                 post_id=post.id, previous_body=post.body, previous_topics=post.topics))
             if new_body is not None:
-                screening = await screen_text(uow, new_body)
+                screening = await screen_text(uow, new_body, cache=self._rules)
                 post.body = screening.text
                 if screening.action is RuleAction.REVIEW and post.status == ContentStatus.PUBLISHED:
                     post.status = ContentStatus.PENDING.value

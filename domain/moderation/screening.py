@@ -3,20 +3,65 @@
 from __future__ import annotations
 
 import base64
+import uuid
 
+from redis.asyncio import Redis
 from sqlalchemy import select
 
 from domain.moderation.models import KeywordRule, RuleAction
 from domain.moderation.rules import Rule, Screening, screen
 from rally.errors import InvalidInput
+from rally.redis import key
 from rally.uow import UnitOfWork
 
+RULES_VERSION = key("keyword-rules", "version")
 
-async def screen_text(uow: UnitOfWork, text: str, field: str = "body") -> Screening:
-    """The screening of `text`; BLOCK refuses it (BAD_USER_INPUT, reason CONTENT_BLOCKED)."""
+
+class KeywordRuleCache:
+    """The keyword rules held in this process, read from PostgreSQL again whenever their
+    version in Redis differs from the one they were read under.
+
+    Every change of the rules sets a new version after its commit (`rules_changed`), so a
+    change reaches every process at its next post. Without a version (a new or rebuilt
+    Redis) one is set before the read, and the rules are kept only if that set won: a change
+    committed meanwhile has set its own, and the next post reads again."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._held: tuple[str, list[Rule]] | None = None
+
+    async def rules(self, uow: UnitOfWork) -> list[Rule]:
+        version = await self._redis.get(RULES_VERSION)
+        if isinstance(version, bytes):
+            version = version.decode()
+        held = self._held
+        if held is not None and version is not None and held[0] == version:
+            return held[1]
+        if version is None:
+            token = uuid.uuid4().hex
+            version = token if await self._redis.set(RULES_VERSION, token, nx=True) else None
+        rules = await read_rules(uow)
+        if version is not None:
+            self._held = (version, rules)
+        return rules
+
+
+async def rules_changed(redis: Redis) -> None:
+    """Call after committing a change of the keyword rules: every cache reads them again."""
+    await redis.set(RULES_VERSION, uuid.uuid4().hex)
+
+
+async def read_rules(uow: UnitOfWork) -> list[Rule]:
     rows = await uow.session.execute(
         select(KeywordRule.id, KeywordRule.normalized, KeywordRule.action))
-    result = screen(text, [Rule(r.id, r.normalized, RuleAction(r.action)) for r in rows])
+    return [Rule(r.id, r.normalized, RuleAction(r.action)) for r in rows]
+
+
+async def screen_text(uow: UnitOfWork, text: str, field: str = "body",
+                      cache: KeywordRuleCache | None = None) -> Screening:
+    """The screening of `text`; BLOCK refuses it (BAD_USER_INPUT, reason CONTENT_BLOCKED)."""
+    rules = await cache.rules(uow) if cache is not None else await read_rules(uow)
+    result = screen(text, rules)
     if result.action is RuleAction.BLOCK:
         raise InvalidInput("this text contains a blocked word", reason="CONTENT_BLOCKED",
                            ruleId=rule_global_id(result.rule_id), field=field)

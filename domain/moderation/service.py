@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from redis.asyncio import Redis
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
@@ -34,6 +35,7 @@ from domain.moderation.models import (
     Report,
     RuleAction,
 )
+from domain.moderation.screening import rules_changed
 from domain.notifications.service import NotificationKind, notify
 from domain.pagination import Page, PageRequest, keyset_page
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -70,8 +72,9 @@ class ModerationResult:
 
 class ModerationService:
     def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter,
-                 members: MemberService) -> None:
+                 members: MemberService, redis: Redis) -> None:
         self._uow_factory = uow_factory
+        self._redis = redis
         self._limiter = limiter
         self._members = members
         s = uow_factory.settings
@@ -100,6 +103,7 @@ class ModerationService:
                         before={"keyword": before.keyword, "action": before.action} if before else None,
                         after={"keyword": keyword, "action": action.value})
             await uow.commit()
+        await rules_changed(self._redis)  # caches of the rules read them again
         return rule
 
     async def delete_rule(self, actor_id: int, rule_id: int) -> None:
@@ -112,6 +116,7 @@ class ModerationService:
                         target_type="KEYWORD_RULE", target_id=rule_id,
                         before={"keyword": rule.keyword, "action": rule.action})
             await uow.commit()
+        await rules_changed(self._redis)
 
     # --- reports -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from api.relay import decode_id
 from domain.community.media import MediaService
 from domain.community.models import MediaKind
 from domain.community.posts import PostDraft, PostService
-from rally.errors import InvalidInput, RateLimited
+from rally.errors import Conflict, InvalidInput, RateLimited
 from rally.uow import UnitOfWorkFactory
 from tests.api.community_support import CREATE_COMMENT, CREATE_POST, REACT, REPORT, create_post
 from tests.support import GraphQLClient
@@ -87,3 +87,28 @@ async def test_an_expired_upload_url_is_refused(client: GraphQLClient, container
     response = await client.http.put("/media/" + path, content=b"abc",
                                      headers={"content-type": "image/png"})
     assert response.status_code == 403
+
+
+async def test_a_refused_post_is_counted_in_no_window(container) -> None:
+    """Limits and the duplicate check are one Redis script: a duplicate or a post refused by
+    the daily limit takes no slot of the minute window, and a refused one takes no claim."""
+    settings = container.settings.model_copy(update={"posts_per_minute": 3, "posts_per_day": 4})
+    uow = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, settings)
+    posts = PostService(uow, container.limiter, container.redis, container.media)
+    author = (await container.members.register("window@example.com", "correct horse battery",
+                                               "Window")).member.id
+    await posts.create(author, PostDraft("first"))
+    await posts.create(author, PostDraft("second"))
+    for _ in range(3):
+        with pytest.raises(Conflict):
+            await posts.create(author, PostDraft("second"))
+    await posts.create(author, PostDraft("third"))  # the duplicates took no slot
+    with pytest.raises(RateLimited) as refused:
+        await posts.create(author, PostDraft("fourth"))
+    assert refused.value.extensions["limit"] == "posts-min"
+    assert refused.value.retry_after > 0
+    await container.redis.delete(f"rally:rl:posts-min:{{{author}}}")  # the minute has passed
+    await posts.create(author, PostDraft("fourth"))  # refused before: no claim was left
+    with pytest.raises(RateLimited) as refused:
+        await posts.create(author, PostDraft("fifth"))
+    assert refused.value.extensions["limit"] == "posts-day"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
+import pytest
 from sqlalchemy import event
 
+from api.app import create_app
+from api.schema import schema
 from tests.api.community_support import create_comment, create_post, react
 from tests.support import GraphQLClient
 
@@ -133,3 +137,47 @@ async def test_a_page_of_twenty_posts_costs_four_round_trips(
     assert len(edges) == 20
     assert sum(1 for e in edges if e["node"]["viewerReaction"] == "LOVE") == 7
     assert len(pool_queries) + len(engine_queries) <= 4, pool_queries + engine_queries
+
+
+SHAPES = [
+    PAGE,
+    """query { posts(first: 20) { __typename edges { __typename cursor n: node { ...P
+      ... on Post { again: id author { __typename ... on User { displayName } } } } }
+      pageInfo { hasNextPage endCursor } } } fragment P on Post { id topics reactionCounts { count
+      kind k: kind } author { id } author { displayName } viewerReaction commentCount }""",
+    """query($with: Boolean!) { posts(first: 7) { edges { node { id body @include(if: $with)
+      topics @skip(if: $with) comments(first: 3) { edges { node { id body author { id }
+      reactionCounts { kind } } } } } } } }""",
+    """query { posts(first: 5) { edges { node { id editHistory { body } feedReason } } } }""",
+]
+
+
+@pytest.mark.parametrize("shape", range(len(SHAPES)))
+async def test_lean_execution_answers_like_graphql_core_on_real_pages(
+        client: GraphQLClient, container, shape: int) -> None:
+    """The page's fast execution path (api.community.lean) against graphql-core's own."""
+    authors = [await client.register() for _ in range(3)]
+    viewer = await client.register("Viewer")
+    for i in range(8):
+        post = await create_post(client, authors[i % 3], f"post {i}", topics=["a", f"t{i}"])
+        if i % 3 == 0:
+            await react(client, viewer, post["id"], "LOVE")
+        if i % 4 == 0:
+            await create_comment(client, authors[(i + 1) % 3], post["id"], "nice")
+    await container.relay.drain()
+    app = create_app(container.settings, container=container)
+    app.state.container = container
+    graphql_http = next(r.endpoint.__self__ for r in app.routes if r.path == "/graphql"
+                        and hasattr(r, "methods"))
+    graphql_http._execution_context_class = schema.execution_context_class
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://rally.test") as http:
+        reference = GraphQLClient(http)
+        for token in (viewer.token, None):
+            variables = {"with": True} if "$with" in SHAPES[shape] else None
+            got = (await client.post(SHAPES[shape], variables, token)).json()
+            expected = (await reference.post(SHAPES[shape], variables, token)).json()
+            assert got["data"] == expected["data"]
+            assert got["data"]["posts"]["edges"]
+            assert [(e["message"], e["path"]) for e in got.get("errors", ())] == [
+                (e["message"], e["path"]) for e in expected.get("errors", ())]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from rally.events import DomainEvent, MessageBus
 from rally.outbox import OutboxMessage, OutboxRelay, OutboxRow
@@ -131,3 +131,39 @@ async def test_the_running_relay_delivers_soon_after_commit(container) -> None:
         assert received[0].payload == {"value": 42}
     finally:
         container.relay._projectors.remove(collect)
+
+
+async def test_a_relay_round_ends_with_a_short_batch(container) -> None:
+    """The background relay's round stops after a batch smaller than batch_size (no extra
+    transaction to find the table empty); drain() as callers use it still empties it."""
+    await container.relay.stop()
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.startswith("SELECT id, topic, payload"):
+            selects.append(statement)
+
+    try:
+        for value in range(5):
+            async with _factory(container, MessageBus())() as uow:
+                await uow.publish(SomethingHappened(value=value))
+                await uow.commit()
+        received: list[OutboxMessage] = []
+        relay = _relay(container, received)
+        relay._batch_size = 2
+        event.listen(container.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            assert await relay.drain(until_empty=False) == 5  # batches of 2, 2, then 1
+            assert len(selects) == 3
+            assert await _outbox_count(container) == 0
+            async with _factory(container, MessageBus())() as uow:
+                await uow.publish(SomethingHappened(value=9))
+                await uow.commit()
+            selects.clear()
+            assert await relay.drain() == 1
+            assert len(selects) == 2  # the batch, then the check that nothing is left
+        finally:
+            event.remove(container.engine.sync_engine, "before_cursor_execute", count)
+        assert [m.payload["value"] for m in received] == [0, 1, 2, 3, 4, 9]
+    finally:
+        await container.relay.start()

@@ -142,3 +142,38 @@ async def until_done(task: asyncio.Task[Any], send: Any, within: float = 15.0) -
             await send()
             await asyncio.wait({task}, timeout=0.3)
     task.result()
+
+
+async def test_a_keyword_rule_set_on_one_process_applies_at_once_on_another(
+        client, container, two_servers):
+    """Each process keeps the keyword rules in memory; a change made through another process
+    must still apply to the very next post (the rules' version in Redis moved)."""
+    first, second = two_servers
+    mod = await client.member_with_roles(container, "MODERATOR")
+    alice = await client.register("Alice")
+    create = """mutation($b: String!) { createPost(input: {body: $b}) { post { status } } }"""
+    set_rule = """mutation { setKeywordRule(input: {keyword: "casino", action: BLOCK})
+        { rule { id } } }"""
+    delete_rule = """mutation($id: ID!) { deleteKeywordRule(input: {ruleId: $id})
+        { deletedRuleId } }"""
+
+    async def post(http: httpx.AsyncClient, body: str) -> dict[str, Any]:
+        response = await http.post("/graphql", json={"query": create, "variables": {"b": body}},
+                                   headers={"authorization": f"Bearer {alice.token}"})
+        return response.json()
+
+    async with httpx.AsyncClient(base_url=first.http_url) as one, \
+            httpx.AsyncClient(base_url=second.http_url) as other:
+        for n in range(2):  # the first process has read (and now holds) the empty rule set
+            assert (await post(one, f"casino night {n}"))["data"]["createPost"]["post"][
+                "status"] == "PUBLISHED"
+        response = await other.post("/graphql", json={"query": set_rule},
+                                    headers={"authorization": f"Bearer {mod.token}"})
+        rule_id = response.json()["data"]["setKeywordRule"]["rule"]["id"]
+        refused = await post(one, "casino night again")
+        assert refused["errors"][0]["extensions"]["reason"] == "CONTENT_BLOCKED", refused
+        response = await other.post("/graphql", json={"query": delete_rule,
+                                                      "variables": {"id": rule_id}},
+                                    headers={"authorization": f"Bearer {mod.token}"})
+        assert "errors" not in response.json(), response.json()
+        assert "errors" not in await post(one, "casino night once more")
