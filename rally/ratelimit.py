@@ -88,7 +88,7 @@ class RateLimiter:
         every window and the claim taken. Nothing is counted unless True. `claim_key` must
         carry the subject's hash tag ("{subject}") so that all keys share a slot."""
         keys = [key("rl", limit.name, "{" + subject + "}") for limit, _ in limits]
-        args: list[object] = [len(limits)]
+        args: list[int | str] = [len(limits)]
         for limit, _ in limits:
             args += [limit.limit, int(limit.window_seconds * 1000)]
         args += [uuid.uuid4().hex, claim_seconds]
