@@ -60,8 +60,9 @@ async def test_redemptions_voids_and_joins_move_the_rollups_the_reports_read(
     today = brand_day(datetime.now(UTC), container.settings.tz).isoformat()
     report = (await client.execute(REPORT, {"id": campaign_id}, marketer.token))["couponReport"]
     assert (report["issued"], report["redeemed"], report["voided"]) == (5, 1, 1)
-    assert report["byDay"] == [{"day": today, "issued": 5, "redeemed": 1}]
-    assert report["bySource"] == [{"source": "GRANT", "issued": 5, "redeemed": 1}]
+    # One redemption is a group under 5: the breakdowns withhold it (the rollups below hold it).
+    assert report["byDay"] == [{"day": today, "issued": 5, "redeemed": None}]
+    assert report["bySource"] == [{"source": "GRANT", "issued": 5, "redeemed": None}]
     metrics = await client.execute(METRICS, {"d": today}, marketer.token)
     assert metrics["engagementMetrics"]["couponRedemptionRate"] == 0.2
 
