@@ -22,24 +22,32 @@ import asyncpg
 
 from bench.common import BENCH_SECRET, servers
 
+
+def issue_sql(source: str) -> str:
+    """The service's one-statement coupon issue (domain/coupons/issuing.py) in asyncpg form."""
+    return (
+        "WITH taken AS ("
+        " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
+        " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
+        " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
+        "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
+        "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
+        " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
+        " SELECT $1::bigint, $3::bigint, 1 FROM taken"
+        " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
+        " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
+        " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
+        f" SELECT $1::bigint, $3::bigint, $4::text, '{source}', $5::bigint FROM counted"
+        " ON CONFLICT (code) DO NOTHING RETURNING id)"
+        " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
+        " (SELECT id FROM coupon) AS coupon_id FROM taken t")
+
+
+NOTIFY_COUPON_SQL = ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
+                     " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq")
 ISSUE_SQL = [
-    ("WITH taken AS ("
-     " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
-     " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
-     " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
-     "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
-     "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
-     " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-     " SELECT $1::bigint, $3::bigint, 1 FROM taken"
-     " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
-     " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
-     " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
-     " SELECT $1::bigint, $3::bigint, $4::text, 'BENCH', $5::bigint FROM counted"
-     " ON CONFLICT (code) DO NOTHING RETURNING id)"
-     " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
-     " (SELECT id FROM coupon) AS coupon_id FROM taken t"),
-    ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
-     " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
+    issue_sql("BENCH"),
+    NOTIFY_COUPON_SQL,
     "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
 ]
 

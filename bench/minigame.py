@@ -26,7 +26,7 @@ import asyncpg
 import uvloop
 
 from bench.common import BENCH_SECRET, servers
-from bench.coupons import hammer
+from bench.coupons import NOTIFY_COUPON_SQL, hammer, issue_sql
 
 # The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
 PLAY_SQL = {
@@ -56,23 +56,8 @@ PLAY_SQL = {
                    " ON p.challenge_id = c.id WHERE p.member_id = $1 AND p.completed_at IS NULL"
                    " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
                    " AND c.ended_at IS NULL"),
-    "issue": ("WITH taken AS ("
-              " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
-              " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
-              " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
-              "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
-              "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
-              " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-              " SELECT $1::bigint, $3::bigint, 1 FROM taken"
-              " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
-              " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
-              " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
-              " SELECT $1::bigint, $3::bigint, $4::text, 'MINI_GAME', $5::bigint FROM counted"
-              " ON CONFLICT (code) DO NOTHING RETURNING id)"
-              " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
-              " (SELECT id FROM coupon) AS coupon_id FROM taken t"),
-    "notify": ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
-               " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq"),
+    "issue": issue_sql("MINI_GAME"),
+    "notify": NOTIFY_COUPON_SQL,
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
               " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
               " SELECT shard FROM mini_game_prize_stock WHERE prize_id = $1 AND remaining > 0"

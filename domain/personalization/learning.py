@@ -36,16 +36,24 @@ async def _learn_from_post(uow: UnitOfWork, member_id: int, post_id: int, score:
         await learn(uow, member_id, [Signal(topics, score, await uow.now())])
 
 
+async def _reacted_topics(uow: UnitOfWork, target_type: str, target_id: int) -> list[str]:
+    """The topics a reaction speaks of: its post's, or the post of the comment it is on."""
+    post_id = target_id
+    if target_type == "COMMENT":
+        post_id = await uow.session.scalar(_COMMENT_POST, {"id": target_id})
+        if post_id is None:
+            return []
+    return (await _topics(uow, [post_id])).get(post_id) or []
+
+
 @bus.subscribe(ReactionAdded)
 async def learn_from_reaction(uow: UnitOfWork, event: ReactionAdded) -> None:
     if event.replaced or event.owner_id == event.member_id:
         return
-    post_id = event.target_id
-    if event.target_type == "COMMENT":
-        post_id = await uow.session.scalar(_COMMENT_POST, {"id": event.target_id})
-        if post_id is None:
-            return
-    await _learn_from_post(uow, event.member_id, post_id, uow.settings.interest_reaction_score)
+    topics = await _reacted_topics(uow, event.target_type, event.target_id)
+    if topics:
+        await learn(uow, event.member_id,
+                    [Signal(topics, uow.settings.interest_reaction_score, await uow.now())])
 
 
 @bus.subscribe(ReactionRemoved)
@@ -54,12 +62,7 @@ async def unlearn_from_reaction(uow: UnitOfWork, event: ReactionRemoved) -> None
     taught (the same conditions as `learn_from_reaction`), decayed since it was made."""
     if event.owner_id == event.member_id or event.reacted_at is None:
         return
-    post_id = event.target_id
-    if event.target_type == "COMMENT":
-        post_id = await uow.session.scalar(_COMMENT_POST, {"id": event.target_id})
-        if post_id is None:
-            return
-    topics = (await _topics(uow, [post_id])).get(post_id)
+    topics = await _reacted_topics(uow, event.target_type, event.target_id)
     if topics:
         await unlearn(uow, event.member_id,
                       Signal(topics, uow.settings.interest_reaction_score, event.reacted_at))
