@@ -158,8 +158,8 @@ async def seed(url: str, members: int, events: int, today: date) -> int:
     await step(conn, "coupons", """
         WITH k AS (
           INSERT INTO coupon_campaigns (name, discount_kind, discount_value, quota,
-                                        per_member_limit, issued, valid_from, valid_until)
-          VALUES ('Bench 10 %', 'PERCENT', 10, 1000000, 100, 0, $1::date, $1::date + 400)
+                                        per_member_limit, valid_from, valid_until)
+          VALUES ('Bench 10 %', 'PERCENT', 10, 1000000, 100, $1::date, $1::date + 400)
           RETURNING id
         ), issued AS (
           SELECT a.member_id, least(a.day + random() * interval '1 day', now()) AS at,

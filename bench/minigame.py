@@ -94,10 +94,15 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
                                              play_id % 1024)
         if won and prize["coupon_campaign_id"] is not None:
             campaign = prize["coupon_campaign_id"]
-            coupon = (await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
-                                          member_id, new_code(), play_id))["coupon_id"]
-            await conn.fetchrow(PLAY_SQL["notify"], member_id, coupon)
-            topics.append("notification.changed")
+            issued = await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
+                                         member_id, new_code(), play_id)
+            # No free shard with units (held by other plays, or the quota is gone): no prize
+            # here, where the service looks again after a pause before giving up.
+            if issued is not None and issued["coupon_id"] is not None:
+                await conn.fetchrow(PLAY_SQL["notify"], member_id, issued["coupon_id"])
+                topics.append("notification.changed")
+            else:
+                won = None
         if won and prize["points"] > 0:
             await conn.fetchval(PLAY_SQL["spend_key"], member_id, prize["points"], game_id,
                                 f"minigame-play:{play_id}")

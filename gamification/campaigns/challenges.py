@@ -19,7 +19,11 @@ from domain.personalization.audience import member_matches
 from domain.personalization.models import Segment
 from domain.personalization.rules import SegmentRule, SegmentRuleKind
 from gamification.campaigns import rules
-from gamification.campaigns.challenge_report import ChallengeReport, challenge_report
+from gamification.campaigns.challenge_report import (
+    ChallengeReport,
+    challenge_report,
+    count_challenge_day,
+)
 from gamification.campaigns.events import ChallengeJoined
 from gamification.campaigns.minigames import require_campaigns
 from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
@@ -217,6 +221,7 @@ class ChallengeService:
             # The seat is the challenge's hot row: taken last, held only until commit.
             if (await uow.session.execute(_TAKE_SEAT, {"id": challenge_id})).first() is None:
                 raise Conflict("this challenge is full", reason="CHALLENGE_FULL")
+            await count_challenge_day(uow, challenge_id, {"joined": 1})
             await uow.publish(ChallengeJoined(challenge_id=challenge_id, member_id=member_id))
             await uow.commit()
         return ChallengeParticipant(challenge_id=challenge_id, member_id=member_id, progress=0,

@@ -243,6 +243,35 @@ class ChallengeCredit(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
+class ChallengeMemberDay(Base):
+    """A participant's qualifying actions in a challenge on a brand day (credits still
+    standing), kept with the credit in the same statement: `challengeReport`'s actions, posts
+    and daily active members read these rows. One row per member, so no two members' actions
+    ever update the same row."""
+
+    __tablename__ = "challenge_member_days"
+
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    actions: Mapped[int] = mapped_column(Integer, default=0)
+    posts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChallengeDayCount(Base):
+    """A challenge's joins, completions, points paid and coupons issued per brand day, moved
+    when they happen (rare events next to actions; a join already holds the challenge row)."""
+
+    __tablename__ = "challenge_day_counts"
+
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # --- polls ------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, func, select, text
 
 from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
 from domain.notifications.service import NotificationKind, notify
+from gamification.campaigns.challenge_report import count_challenge_day
 from gamification.campaigns.events import ChallengeProgressed
 from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
 from gamification.campaigns.points import (
@@ -29,9 +30,15 @@ from rally.uow import UnitOfWork
 
 _CHALLENGES = Challenge.__table__
 _PARTICIPANTS = ChallengeParticipant.__table__
+# The credit and its member's day in challengeReport's rollup, one statement.
 _CREDIT = text(
-    "INSERT INTO challenge_credits (challenge_id, member_id, subject, created_at)"
-    " VALUES (:challenge_id, :member_id, :subject, now()) ON CONFLICT DO NOTHING RETURNING 1")
+    "WITH credit AS (INSERT INTO challenge_credits (challenge_id, member_id, subject, created_at)"
+    " VALUES (:challenge_id, :member_id, :subject, now()) ON CONFLICT DO NOTHING RETURNING 1)"
+    " INSERT INTO challenge_member_days AS d (challenge_id, day, member_id, actions, posts)"
+    " SELECT CAST(:challenge_id AS bigint), (now() AT TIME ZONE :tz)::date,"
+    " CAST(:member_id AS bigint), 1, CAST(:post AS int) FROM credit"
+    " ON CONFLICT (challenge_id, day, member_id) DO UPDATE"
+    " SET actions = d.actions + 1, posts = d.posts + EXCLUDED.posts RETURNING 1")
 _ADVANCE = text(
     "UPDATE challenge_participants SET progress = progress + 1, reached_at = now(),"
     " completed_at = CASE WHEN progress + 1 >= :target THEN now() END"
@@ -42,9 +49,12 @@ _TAKE_BACK = text(
     " WHERE cr.member_id = :member_id AND cr.subject = :subject"
     " AND p.challenge_id = cr.challenge_id AND p.member_id = cr.member_id"
     " AND p.completed_at IS NULL AND c.id = cr.challenge_id"
-    " RETURNING cr.challenge_id, c.target")
+    " RETURNING cr.challenge_id, c.target, cr.created_at")
 _RETREAT = text(
-    "UPDATE challenge_participants SET progress = progress - 1"
+    "WITH day AS (UPDATE challenge_member_days SET actions = actions - 1, posts = posts - CAST(:post AS int)"
+    " WHERE challenge_id = :challenge_id AND member_id = :member_id"
+    " AND day = (CAST(:credited_at AS timestamptz) AT TIME ZONE :tz)::date AND actions > 0)"
+    " UPDATE challenge_participants SET progress = progress - 1"
     " WHERE challenge_id = :challenge_id AND member_id = :member_id AND progress > 0"
     " AND completed_at IS NULL RETURNING progress")
 
@@ -77,9 +87,11 @@ async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
         if not wanted:
             return
         query, params["topics"] = _RUNNING_WITH_TOPIC, wanted
+    is_post = int(subject.startswith("POST:"))
     for challenge in (await uow.session.execute(query, params)).all():
         params = {"challenge_id": challenge.id, "member_id": member_id}
-        if (await uow.session.execute(_CREDIT, {**params, "subject": subject})).first() is None:
+        credit = {**params, "subject": subject, "tz": uow.settings.timezone, "post": is_post}
+        if (await uow.session.execute(_CREDIT, credit)).first() is None:
             continue
         moved = (await uow.session.execute(
             _ADVANCE, {**params, "target": challenge.target})).first()
@@ -95,8 +107,10 @@ async def take_back(uow: UnitOfWork, member_id: int, subject: str) -> None:
     """Removed content or reaction: it no longer counts toward unfinished challenges."""
     for row in (await uow.session.execute(
             _TAKE_BACK, {"member_id": member_id, "subject": subject})).all():
-        moved = (await uow.session.execute(
-            _RETREAT, {"challenge_id": row.challenge_id, "member_id": member_id})).first()
+        moved = (await uow.session.execute(_RETREAT, {
+            "challenge_id": row.challenge_id, "member_id": member_id,
+            "credited_at": row.created_at, "tz": uow.settings.timezone,
+            "post": int(subject.startswith("POST:"))})).first()
         if moved is not None:
             await _announce(uow, row.challenge_id, member_id, moved.progress, row.target, False)
 
@@ -117,19 +131,25 @@ async def _pay_completion(uow: UnitOfWork, challenge: Any, member_id: int) -> No
     source = ("CHALLENGE", challenge.id)
     # The challenge's own points; the CHALLENGE_COMPLETED point rule when it sets none.
     if challenge.reward_points is not None:
-        await award_points(uow, member_id, challenge.reward_points, Action.CHALLENGE_COMPLETED,
-                           source, key)
+        paid = await award_points(uow, member_id, challenge.reward_points,
+                                  Action.CHALLENGE_COMPLETED, source, key)
     else:
-        await earn_by_rule(uow, member_id, Action.CHALLENGE_COMPLETED, source, key, member_id)
+        paid = await earn_by_rule(uow, member_id, Action.CHALLENGE_COMPLETED, source, key,
+                                  member_id)
     await bump_counter(uow, member_id, "challenges_completed")
     if challenge.reward_badge_id is not None:
         await award_badge(uow, member_id, challenge.reward_badge_id)
     data: dict[str, Any] = {"challengeId": challenge.id, "title": challenge.title}
+    coupons = 0
     if challenge.reward_coupon_campaign_id is not None:
         issued = await try_issue_coupon(uow, challenge.reward_coupon_campaign_id, member_id,
                                         CouponSource.CHALLENGE, source_id=challenge.id)
         if isinstance(issued, IssueRefusal):
             uow.reward.notes.append(f"challenge completed, but no coupon: {issued.value}")
             data["couponRefused"] = issued.value
+        else:
+            coupons = 1
+    await count_challenge_day(uow, challenge.id,
+                              {"completed": 1, "points": paid, "coupons": coupons})
     await notify(uow, member_id=member_id, kind=NotificationKind.CHALLENGE,
                  subject_type="Challenge", subject_id=challenge.id, data=data)

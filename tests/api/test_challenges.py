@@ -265,3 +265,44 @@ async def test_the_leaderboard_pages_with_cursors_and_refuses_huge_pages(
 
     error = await client.error(board, {"id": challenge["id"], "after": encode_cursor("x")})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_the_report_reads_rollups_kept_with_each_action_and_the_backfill_agrees(
+        client: GraphQLClient, container: Container) -> None:
+    from sqlalchemy import text
+
+    from gamification.campaigns.challenge_report import challenge_rollups_backfill
+
+    marketer = await client.member_with_roles(container, "MARKETER")
+    crowd = await members(container, 6)
+    challenge = await create_challenge(client, marketer, target=2,
+                                       rewards={"points": 15})
+    for member in crowd:
+        await client.execute(JOIN, {"id": challenge["id"]}, member.token)
+    # Everyone posts once (6 active), five post twice (5 complete), one post is removed.
+    await publish(container, *[post(m, 100 + i, "running") for i, m in enumerate(crowd)])
+    await publish(container, *[post(m, 200 + i, "running") for i, m in enumerate(crowd[:5])])
+    await publish(container, ContentRemoved(target_type="POST", target_id=100 + 5,
+                                            owner_id=pk(crowd[5])))
+    query = """query($id: ID!) { challengeReport(challengeId: $id) { participants completions
+      qualifyingActions qualifyingPosts pointsPaid daily { joined active completed } } }"""
+    report = (await client.execute(query, {"id": challenge["id"]},
+                                   marketer.token))["challengeReport"]
+    assert report == {"participants": 6, "completions": 5, "qualifyingActions": 10,
+                      "qualifyingPosts": 10, "pointsPaid": 75,
+                      "daily": [{"joined": 6, "active": 5, "completed": 5}]}
+
+    async def rollups() -> list[list[tuple]]:
+        async with container.uow() as uow:
+            return [[tuple(r) for r in await uow.session.execute(text(sql))] for sql in (
+                "SELECT challenge_id, day, member_id, actions, posts FROM challenge_member_days"
+                " WHERE actions > 0 ORDER BY 1, 2, 3",
+                "SELECT challenge_id, day, metric, value FROM challenge_day_counts"
+                " ORDER BY 1, 2, 3")]
+
+    maintained = await rollups()
+    async with container.uow() as uow:
+        for statement in challenge_rollups_backfill(container.settings.timezone):
+            await uow.session.execute(text(statement))
+        await uow.commit()
+    assert await rollups() == maintained
