@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 
 from domain.analytics.rollups import (
+    COUNTER_SHARDS,
     Metric,
     add_counts,
     count_and_mark_active,
@@ -75,4 +76,10 @@ async def count_coupon(uow: UnitOfWork, event: CouponChanged) -> None:
         sign = 1 if event.change == CouponChange.REDEEMED else -1
         moves = [(brand_day(event.redeemed_at, tz), "redeemed", sign),
                  (issued_day, "redeemed_by_issue", sign)]
-    await move_coupon_rollups(uow, event.campaign_id, event.source, moves)
+    # An issue's row is its quota shard's: only the issuer holding that shard locks it, so
+    # issuers of one campaign share no counter row (one row per campaign and day made every
+    # issue of a hot campaign wait for the previous one's commit). Redemptions and voids
+    # never touch an "issued" row; they spread by coupon.
+    shard = (event.quota_shard if event.change == CouponChange.ISSUED
+             else event.coupon_id % COUNTER_SHARDS)
+    await move_coupon_rollups(uow, event.campaign_id, event.source, shard, moves)

@@ -142,7 +142,7 @@ class CouponRollup(Base):
     transaction of the change: `issued` (on the issue day), `redeemed` (on the redemption day;
     a voided redemption is taken back), `redeemed_by_issue` (the same redemptions on their
     coupon's issue day: "of the coupons issued then, how many are redeemed") and `voided`.
-    `couponReport` and the engagement metrics' redemption rate read it."""
+    `couponReport` and the engagement metrics' redemption rate read it (summed over `shard`)."""
 
     __tablename__ = "coupon_rollups"
 
@@ -150,6 +150,10 @@ class CouponRollup(Base):
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     metric: Mapped[str] = mapped_column(String(24), primary_key=True)
+    # A campaign's issues are counted in the row of the quota shard they took (which the
+    # issuer holds locked anyway), so concurrent issuers never queue on one counter row;
+    # other changes spread by coupon id. Readers sum over shards.
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default=text("0"))
     value: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
     __table_args__ = (Index("ix_coupon_rollups_day", "day"),)

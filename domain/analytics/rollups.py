@@ -125,18 +125,19 @@ async def record_challenge_join(uow: UnitOfWork, member_id: int, day: date) -> N
 
 
 _MOVE_COUPONS = text("""
-INSERT INTO coupon_rollups (campaign_id, source, day, metric, value)
-SELECT :campaign_id, :source, day, metric, value
+INSERT INTO coupon_rollups (campaign_id, source, day, metric, shard, value)
+SELECT :campaign_id, :source, day, metric, :shard, value
 FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
   AS c(day, metric, value)
-ON CONFLICT (campaign_id, source, day, metric)
+ON CONFLICT (campaign_id, source, day, metric, shard)
 DO UPDATE SET value = coupon_rollups.value + excluded.value
 """)
 
 
-async def move_coupon_rollups(uow: UnitOfWork, campaign_id: int, source: str,
+async def move_coupon_rollups(uow: UnitOfWork, campaign_id: int, source: str, shard: int,
                               moves: list[tuple[date, str, int]]) -> None:
     moves = sorted(moves)
     await uow.session.execute(_MOVE_COUPONS, {
-        "campaign_id": campaign_id, "source": source, "days": [m[0] for m in moves],
-        "metrics": [m[1] for m in moves], "values": [m[2] for m in moves]})
+        "campaign_id": campaign_id, "source": source, "shard": shard,
+        "days": [m[0] for m in moves], "metrics": [m[1] for m in moves],
+        "values": [m[2] for m in moves]})

@@ -29,3 +29,5 @@ class CouponChanged(DomainEvent):
     # REDEEMED: the redemption's time; REDEMPTION_VOIDED: the time of the redemption undone.
     redeemed_at: datetime | None = None
     at: datetime  # when the change happened
+    # ISSUED: the quota shard the unit came from (the issue's rollup row is that shard's).
+    quota_shard: int = 0

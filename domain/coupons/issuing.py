@@ -156,7 +156,7 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     uow.reward.coupons.append(CouponIssued(coupon_id=coupon_id))
     await uow.publish(CouponChanged(change=CouponChange.ISSUED, coupon_id=coupon_id,
                                     campaign_id=campaign_id, source=source[:32], issued_at=now,
-                                    at=now))
+                                    at=now, quota_shard=issued.shard))
     await notify(uow, member_id=member_id, kind=NotificationKind.COUPON, subject_type="Coupon",
                  subject_id=coupon_id,
                  data={"campaignId": campaign_id, "campaignName": issued.name, "source": source})

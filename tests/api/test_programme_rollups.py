@@ -30,8 +30,8 @@ CHECK_IN = """mutation($k: String!) { checkIn(input: {idempotencyKey: $k}) { str
 async def rollups(container) -> list[list[tuple]]:
     tables = []
     async with container.uow() as uow:
-        for sql in ("SELECT campaign_id, source, day, metric, value FROM coupon_rollups"
-                    " WHERE value <> 0 ORDER BY 1, 2, 3, 4",
+        for sql in ("SELECT campaign_id, source, day, metric, sum(value) FROM coupon_rollups"
+                    " GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0 ORDER BY 1, 2, 3, 4",
                     "SELECT day, member_id FROM challenge_join_days ORDER BY 1, 2",
                     "SELECT day, sum(value) FROM daily_counters WHERE metric = 'check_ins'"
                     " GROUP BY day"):
