@@ -133,3 +133,29 @@ async def test_a_sharded_quota_lowered_and_raised_is_never_exceeded_by_concurren
                                   for m in members[20:]])
     assert sum(1 for o in late if o is not None) == 2
     assert await _counts(container, campaign_pk) == (27, 27, 27)
+
+
+async def test_two_issues_of_one_campaign_in_flight_do_not_wait_for_each_other(
+        client: GraphQLClient, container: Container) -> None:
+    """Issuers of a hot campaign share no row: while one issue's transaction is still open,
+    another member's issue of the same campaign completes without waiting for a lock (the
+    report's counter row per campaign and day used to serialise them until commit)."""
+    marketer = await client.member_with_roles(container, "MARKETER")
+    campaign_id = await create_campaign(client, marketer)
+    campaign_pk = decode_id(campaign_id, "CouponCampaign")
+    alice, bob = await client.register("Alice"), await client.register("Bob")
+    async with container.uow() as first:
+        assert await issue_coupon(first, campaign_pk, decode_id(alice.id, "User"),
+                                  "MINI_GAME", source_id=1) is not None
+        async with container.uow() as second:
+            # Waiting for any lock `first` holds fails at once instead of hanging.
+            await second.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            assert await issue_coupon(second, campaign_pk, decode_id(bob.id, "User"),
+                                      "MINI_GAME", source_id=2) is not None
+            await second.commit()
+        await first.commit()
+    assert await _counts(container, campaign_pk) == (2, 2, 2)
+    report = (await client.execute(
+        "query($id: ID!) { couponReport(campaignId: $id) { issued } }", {"id": campaign_id},
+        marketer.token))["couponReport"]
+    assert report["issued"] == 2
