@@ -43,12 +43,22 @@ def issue_sql(source: str) -> str:
         " (SELECT id FROM coupon) AS coupon_id FROM taken t")
 
 
+def rollup_sql(source: str) -> str:
+    """The report's counter an issue moves (domain/analytics/rollups.py), in the row of the
+    quota shard the issue took ($2)."""
+    return ("INSERT INTO coupon_rollups (campaign_id, source, day, metric, shard, value)"
+            f" VALUES ($1, '{source}', current_date, 'issued', $2, 1)"
+            " ON CONFLICT (campaign_id, source, day, metric, shard)"
+            " DO UPDATE SET value = coupon_rollups.value + excluded.value")
+
+
 NOTIFY_COUPON_SQL = ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
                      " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq")
 ISSUE_SQL = [
     issue_sql("BENCH"),
     NOTIFY_COUPON_SQL,
     "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
+    rollup_sql("BENCH"),
 ]
 
 
@@ -114,6 +124,7 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
             issued = await conn.fetchrow(ISSUE_SQL[0], hot, n, members[n], new_code(), None)
             if issued is None:
                 return False
+            await conn.execute(ISSUE_SQL[3], hot, issued["shard"])
             await conn.fetchrow(ISSUE_SQL[1], members[n], issued["coupon_id"])
             await conn.execute(ISSUE_SQL[2])
         return True

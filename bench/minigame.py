@@ -26,7 +26,7 @@ import asyncpg
 import uvloop
 
 from bench.common import BENCH_SECRET, servers
-from bench.coupons import NOTIFY_COUPON_SQL, hammer, issue_sql
+from bench.coupons import NOTIFY_COUPON_SQL, hammer, issue_sql, rollup_sql
 
 # The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
 PLAY_SQL = {
@@ -57,6 +57,7 @@ PLAY_SQL = {
                    " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
                    " AND c.ended_at IS NULL"),
     "issue": issue_sql("MINI_GAME"),
+    "rollup": rollup_sql("MINI_GAME"),
     "notify": NOTIFY_COUPON_SQL,
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
               " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
@@ -99,6 +100,7 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
             # No free shard with units (held by other plays, or the quota is gone): no prize
             # here, where the service looks again after a pause before giving up.
             if issued is not None and issued["coupon_id"] is not None:
+                await conn.execute(PLAY_SQL["rollup"], campaign, issued["shard"])
                 await conn.fetchrow(PLAY_SQL["notify"], member_id, issued["coupon_id"])
                 topics.append("notification.changed")
             else:
