@@ -24,7 +24,8 @@ from bench.common import BENCH_SECRET, servers
 
 
 def issue_sql(source: str) -> str:
-    """The service's one-statement coupon issue (domain/coupons/issuing.py) in asyncpg form."""
+    """The service's one-statement coupon issue with its notification
+    (domain/coupons/issuing.py) in asyncpg form."""
     return (
         "WITH taken AS ("
         " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
@@ -38,9 +39,14 @@ def issue_sql(source: str) -> str:
         " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
         " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
         f" SELECT $1::bigint, $3::bigint, $4::text, '{source}', $5::bigint FROM counted"
-        " ON CONFLICT (code) DO NOTHING RETURNING id)"
+        " ON CONFLICT (code) DO NOTHING RETURNING id),"
+        " note AS (INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
+        " SELECT $3::bigint, 'COUPON', 'Coupon', coupon.id, jsonb_build_object('campaignId',"
+        f" $1::bigint, 'campaignName', t.name, 'source', '{source}') FROM coupon, taken t"
+        " RETURNING id, seq)"
         " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
-        " (SELECT id FROM coupon) AS coupon_id FROM taken t")
+        " (SELECT id FROM coupon) AS coupon_id, n.id AS note_id, n.seq AS note_seq"
+        " FROM taken t LEFT JOIN note n ON true")
 
 
 def rollup_sql(source: str) -> str:
@@ -52,13 +58,10 @@ def rollup_sql(source: str) -> str:
             " DO UPDATE SET value = coupon_rollups.value + excluded.value")
 
 
-NOTIFY_COUPON_SQL = ("INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
-                     " VALUES ($1, 'COUPON', 'Coupon', $2, '{}') RETURNING id, seq")
 ISSUE_SQL = [
     issue_sql("BENCH"),
-    NOTIFY_COUPON_SQL,
-    "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
     rollup_sql("BENCH"),
+    "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
 ]
 
 
@@ -124,8 +127,7 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
             issued = await conn.fetchrow(ISSUE_SQL[0], hot, n, members[n], new_code(), None)
             if issued is None:
                 return False
-            await conn.execute(ISSUE_SQL[3], hot, issued["shard"])
-            await conn.fetchrow(ISSUE_SQL[1], members[n], issued["coupon_id"])
+            await conn.execute(ISSUE_SQL[1], hot, issued["shard"])
             await conn.execute(ISSUE_SQL[2])
         return True
 

@@ -26,7 +26,7 @@ import asyncpg
 import uvloop
 
 from bench.common import BENCH_SECRET, servers
-from bench.coupons import NOTIFY_COUPON_SQL, hammer, issue_sql, rollup_sql
+from bench.coupons import hammer, issue_sql, rollup_sql
 
 # The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
 PLAY_SQL = {
@@ -58,7 +58,6 @@ PLAY_SQL = {
                    " AND c.ended_at IS NULL"),
     "issue": issue_sql("MINI_GAME"),
     "rollup": rollup_sql("MINI_GAME"),
-    "notify": NOTIFY_COUPON_SQL,
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
               " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
               " SELECT shard FROM mini_game_prize_stock WHERE prize_id = $1 AND remaining > 0"
@@ -101,7 +100,6 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
             # here, where the service looks again after a pause before giving up.
             if issued is not None and issued["coupon_id"] is not None:
                 await conn.execute(PLAY_SQL["rollup"], campaign, issued["shard"])
-                await conn.fetchrow(PLAY_SQL["notify"], member_id, issued["coupon_id"])
                 topics.append("notification.changed")
             else:
                 won = None

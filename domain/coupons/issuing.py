@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from domain.coupons import codes
 from domain.coupons.events import CouponChange, CouponChanged
-from domain.notifications.service import NotificationKind, notify
+from domain.notifications.service import NotificationChanged, NotificationKind, notify
 from rally.errors import Conflict, NotFound
 from rally.reward import CouponIssued
 from rally.uow import UnitOfWork
@@ -70,7 +70,9 @@ class IssuedCoupon:
 
 
 # One round trip for the usual issue: take a unit from a quota shard, count it for the
-# member, insert the coupon. The pick is a scalar subquery (an InitPlan: it locks exactly one
+# member, insert the coupon and the member's notification of it (the row `notify` would
+# insert: as a statement of its own it cost more Python than the rest of the issue, on the
+# hottest path of a game). The pick is a scalar subquery (an InitPlan: it locks exactly one
 # shard, and the UPDATE changes that very row); the campaign row is only read (its name,
 # limit and window), never locked, so issues of one campaign share no row. No row back: no
 # unit was taken. `counted` false: the member's limit refused it (the caller hands the unit
@@ -92,9 +94,15 @@ _ISSUE = (
     " INSERT INTO coupons (campaign_id, member_id, code, source, source_id, issued_at)"
     " SELECT CAST(:campaign_id AS bigint), CAST(:member_id AS bigint), CAST(:code AS text),"
     " CAST(:source AS text), CAST(:source_id AS bigint), :now FROM counted"
-    " ON CONFLICT (code) DO NOTHING RETURNING id)"
+    " ON CONFLICT (code) DO NOTHING RETURNING id),"
+    " note AS ("
+    " INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
+    " SELECT CAST(:member_id AS bigint), CAST(:kind AS text), 'Coupon', coupon.id,"
+    " jsonb_build_object('campaignId', CAST(:campaign_id AS bigint), 'campaignName', t.name,"
+    " 'source', CAST(:note_source AS text)) FROM coupon, taken t RETURNING id, seq)"
     " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
-    " (SELECT id FROM coupon) AS coupon_id FROM taken t")
+    " (SELECT id FROM coupon) AS coupon_id, n.id AS note_id, n.seq AS note_seq"
+    " FROM taken t LEFT JOIN note n ON true")
 _ISSUE_FROM_FREE_SHARD = text(_ISSUE.format(skip=" SKIP LOCKED"))
 _ISSUE_WAITING = text(_ISSUE.format(skip=""))
 _GIVE_BACK_TO_QUOTA = text(
@@ -122,7 +130,8 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     params = {"campaign_id": campaign_id, "member_id": member_id}
     code = codes.new_code()
     issuing = {**params, "now": now, "spin": secrets.randbelow(1024), "code": code,
-               "source": source[:32], "source_id": source_id}
+               "source": source[:32], "source_id": source_id,
+               "kind": NotificationKind.COUPON, "note_source": source}
     issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()
     for pause in _PAUSES:
         if issued is not None:
@@ -157,9 +166,15 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     await uow.publish(CouponChanged(change=CouponChange.ISSUED, coupon_id=coupon_id,
                                     campaign_id=campaign_id, source=source[:32], issued_at=now,
                                     at=now, quota_shard=issued.shard))
-    await notify(uow, member_id=member_id, kind=NotificationKind.COUPON, subject_type="Coupon",
-                 subject_id=coupon_id,
-                 data={"campaignId": campaign_id, "campaignName": issued.name, "source": source})
+    if issued.note_id is not None:  # inserted with the coupon: announce it as `notify` does
+        await uow.publish(NotificationChanged(notification_id=issued.note_id,
+                                              member_id=member_id, seq=issued.note_seq,
+                                              kind=NotificationKind.COUPON))
+    else:  # the coupon was inserted again with a fresh code
+        await notify(uow, member_id=member_id, kind=NotificationKind.COUPON,
+                     subject_type="Coupon", subject_id=coupon_id,
+                     data={"campaignId": campaign_id, "campaignName": issued.name,
+                           "source": source})
     return IssuedCoupon(coupon_id, campaign_id, member_id, code, now)
 
 

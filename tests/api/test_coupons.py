@@ -291,3 +291,30 @@ async def test_coupons_and_campaigns_page_by_cursor_and_a_coupon_is_visible_to_i
     node = "query($id: ID!) { node(id: $id) { ... on Coupon { code } } }"
     assert (await client.execute(node, {"id": ids[0]}, alice.token))["node"]["code"]
     assert (await client.execute(node, {"id": ids[0]}, bob.token))["node"] is None
+
+
+async def test_each_issued_coupon_notifies_its_member_once_even_when_its_code_is_drawn_again(
+        client: GraphQLClient, container: Container, monkeypatch) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    alice, bob = await client.register("Alice"), await client.register("Bob")
+    campaign_id = await create_campaign(client, marketer)
+    await grant(client, marketer, campaign_id, alice)
+    async with container.engine.connect() as conn:
+        taken = (await conn.execute(text("SELECT code FROM coupons WHERE campaign_id = :c"),
+                                    {"c": decode_id(campaign_id, "CouponCampaign")})).scalar()
+    # Bob's first code is Alice's: his coupon is inserted again with a fresh one.
+    drawn = iter([taken])
+    fresh = codes.new_code
+    monkeypatch.setattr(codes, "new_code", lambda: next(drawn, None) or fresh())
+    await grant(client, marketer, campaign_id, bob)
+
+    for member in (alice, bob):
+        member_pk = decode_id(member.id, "User")
+        async with container.engine.connect() as conn:
+            coupon_pk = (await conn.execute(text(
+                "SELECT id FROM coupons WHERE member_id = :m"), {"m": member_pk})).scalar()
+        notes = await container.notifications.list(member_pk, PageRequest(10))
+        assert [(n.kind, n.subject_type, n.subject_id, n.data) for n in notes.items] == [
+            ("COUPON", "Coupon", coupon_pk, {"campaignId": decode_id(campaign_id, "CouponCampaign"),
+                                             "campaignName": "Spring 10%", "source": "GRANT"})]
+    assert len({c["code"] for m in (alice, bob) for c in await my_coupons(client, m)}) == 2
