@@ -31,7 +31,7 @@ def issue_sql(source: str) -> str:
         " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
         " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
         " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
-        "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard * 40503 + $2) % 65536"
+        "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
         "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
         " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
         " SELECT $1::bigint, $3::bigint, 1 FROM taken"

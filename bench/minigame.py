@@ -61,7 +61,7 @@ PLAY_SQL = {
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
               " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
               " SELECT shard FROM mini_game_prize_stock WHERE prize_id = $1 AND remaining > 0"
-              " ORDER BY (shard * 40503 + $2) % 65536 LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING shard"),
+              " ORDER BY (shard + $2) % 1024 LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING shard"),
     "spend_key": ("INSERT INTO point_entries (member_id, delta, earned, reason, source_type,"
                   " source_id, idempotency_key) VALUES ($1, $2, $2, 'MINI_GAME_PRIZE',"
                   " 'MINI_GAME', $3, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"),
@@ -91,10 +91,10 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
         await conn.fetch(PLAY_SQL["challenges"], member_id)
         topics = ["minigame.played"]
         won = paying and await conn.fetchrow(PLAY_SQL["stock"], prize["prize_id"],
-                                             play_id * 2654435761 % 65536)
+                                             play_id % 1024)
         if won and prize["coupon_campaign_id"] is not None:
             campaign = prize["coupon_campaign_id"]
-            issued = await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id * 2654435761 % 65536,
+            issued = await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
                                          member_id, new_code(), play_id)
             # No free shard with units (held by other plays, or the quota is gone): no prize
             # here, where the service looks again after a pause before giving up.

@@ -83,8 +83,7 @@ _ISSUE = (
     " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
     " WHERE c.id = :campaign_id AND c.valid_until > :now AND s.campaign_id = c.id"
     " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
-    "  WHERE campaign_id = :campaign_id AND issued < quota"
-    "  ORDER BY (shard * 40503 + :spin) % 65536"
+    "  WHERE campaign_id = :campaign_id AND issued < quota ORDER BY (shard + :spin) % 1024"
     "  LIMIT 1 FOR UPDATE{skip}) RETURNING c.name, c.per_member_limit, s.shard),"
     " counted AS ("
     " INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
@@ -130,7 +129,7 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
     now = await uow.now()
     params = {"campaign_id": campaign_id, "member_id": member_id}
     code = codes.new_code()
-    issuing = {**params, "now": now, "spin": secrets.randbelow(65536), "code": code,
+    issuing = {**params, "now": now, "spin": secrets.randbelow(1024), "code": code,
                "source": source[:32], "source_id": source_id,
                "kind": NotificationKind.COUPON, "note_source": source}
     issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()

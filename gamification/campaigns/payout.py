@@ -21,16 +21,13 @@ from domain.coupons.issuing import CouponSource, issue_coupon
 from gamification.campaigns.points import award_points
 from rally.uow import UnitOfWork
 
-# Issuers start at different shards: the order is a fixed scattering of the shards rotated by
-# a random `spin` in [0, 65536) (adding the spin to the shard number itself would rotate only
-# when it wraps, so nearly every pick started at shard 0 and skipped the held ones).
 # The pick is a scalar subquery (an InitPlan: it runs and locks exactly once, and the UPDATE
 # then changes that very row). As a joined FROM subquery it may lock a shard the UPDATE then
 # does not change, and a winner holding one shard while waiting for another can deadlock.
 _PICK = ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
          " WHERE prize_id = :id AND remaining > 0 AND shard = ("
          " SELECT shard FROM mini_game_prize_stock WHERE prize_id = :id AND remaining > 0"
-         " ORDER BY (shard * 40503 + :spin) % 65536 LIMIT 1 FOR UPDATE{skip}) RETURNING shard")
+         " ORDER BY (shard + :spin) % 1024 LIMIT 1 FOR UPDATE{skip}) RETURNING shard")
 _TAKE_FREE_UNIT = text(_PICK.format(skip=" SKIP LOCKED"))
 _TAKE_UNIT_WAITING = text(_PICK.format(skip=""))
 _GIVE_BACK = text("UPDATE mini_game_prize_stock SET remaining = remaining + 1"
@@ -63,7 +60,7 @@ async def take_unit(uow: UnitOfWork, prize_id: int, spin: int) -> int | None:
 async def pay_prize(uow: UnitOfWork, member_id: int, game_id: int, play_id: int,
                     prize: PrizeSlot) -> bool:
     """True when the prize was paid; False (and the play set to no prize) otherwise."""
-    shard = await take_unit(uow, prize.id, play_id * 2654435761 % 65536) if prize.limited else None
+    shard = await take_unit(uow, prize.id, play_id % 1024) if prize.limited else None
     if prize.limited and shard is None:
         await uow.session.execute(_NO_PRIZE, {"id": play_id})
         return False
