@@ -68,3 +68,15 @@ async def give(container: Any, member_id: int, points: int, key: str) -> None:
     async with container.uow() as uow:
         await award(uow, member_id, points, "ADJUSTMENT", Source(), key)
         await uow.commit()
+
+
+async def players(client: GraphQLClient, container: Any, scores: dict[str, int]
+                  ) -> dict[str, tuple[Member, int]]:
+    """Members with these lifetime points, projected onto the boards."""
+    made = {}
+    for name, points in scores.items():
+        m, member_id = await member(client, name)
+        await give(container, member_id, points, f"seed-{name}")
+        made[name] = (m, member_id)
+    await settle(container)
+    return made

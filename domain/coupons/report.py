@@ -32,7 +32,7 @@ class BreakdownCounts:
     def redemption_rate(self) -> float | None:
         if self.issued is None or self.redeemed is None:
             return None
-        return self.redeemed / self.issued if self.issued else 0.0
+        return CouponCounts(self.issued, self.redeemed).redemption_rate
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,9 @@ async def test_the_report_counts_participation_and_withholds_small_daily_groups(
     assert "participants,6\ncompletions,2\n" in figures
     assert daily.splitlines()[:2] == ["daily", "day,joined,active,completed"]
     assert daily.splitlines()[2].endswith(",6,,")  # withheld groups stay empty cells
+    error = await client.error("query($id: ID!) { challengeReportCsv(challengeId: $id) }",
+                               {"id": challenge["id"]}, crowd[0].token)
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 _BAD_CHALLENGES = [

@@ -139,6 +139,8 @@ async def test_reports_are_for_marketers(client: GraphQLClient, container) -> No
     alice = await client.register("Alice")
     error = await client.error(REPORT, {"key": "cta-color"}, alice.token)
     assert error["extensions"]["code"] == "FORBIDDEN"
+    error = await client.error('{ experimentReportCsv(key: "cta-color") }', token=alice.token)
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_the_app_must_log_in_to_get_a_variant(client: GraphQLClient, container) -> None:

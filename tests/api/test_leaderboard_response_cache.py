@@ -13,7 +13,7 @@ from sqlalchemy import text
 from api.response_cache import ResponseCache, is_public
 from api.schema import schema
 from gamification.rules import BoardKind, period_of
-from tests.gamification_support import give, member, settle
+from tests.gamification_support import give, member, players, settle
 
 TOP = """query Top($kind: LeaderboardKind!) { leaderboard(kind: $kind, first: 10) {
   totalCount live periodStart
@@ -29,18 +29,8 @@ def _responses(client) -> ResponseCache:
     return route.endpoint.__self__.responses
 
 
-async def _players(client, container, scores: dict[str, int]) -> dict[str, tuple]:
-    players = {}
-    for name, points in scores.items():
-        m, member_id = await member(client, name)
-        await give(container, member_id, points, f"seed-{name}")
-        players[name] = (m, member_id)
-    await settle(container)
-    return players
-
-
 async def test_a_cached_answer_equals_the_uncached_one_and_follows_the_board(container, client):
-    players = await _players(client, container, {"Ann": 50, "Ben": 30, "Cat": 10})
+    seeded = await players(client, container, {"Ann": 50, "Ben": 30, "Cat": 10})
     cache = _responses(client)
     first = await client.post(TOP, {"kind": "ALL_TIME"})
     second = await client.post(TOP, {"kind": "ALL_TIME"})
@@ -52,7 +42,7 @@ async def test_a_cached_answer_equals_the_uncached_one_and_follows_the_board(con
                                  {"kind": "ALL_TIME"})
     assert mixed["leaderboard"]["edges"] == first.json()["data"]["leaderboard"]["edges"]
     # A score change shows on the next request: no waiting for a lifetime to pass.
-    await give(container, players["Cat"][1], 100, "jump")
+    await give(container, seeded["Cat"][1], 100, "jump")
     await settle(container)
     moved = (await client.execute(TOP, {"kind": "ALL_TIME"}))["leaderboard"]
     assert [(e["node"]["rank"], e["node"]["score"], e["node"]["user"]["displayName"])
@@ -66,7 +56,7 @@ async def test_a_cached_answer_equals_the_uncached_one_and_follows_the_board(con
 
 
 async def test_identical_requests_arriving_together_are_computed_once(container, client):
-    await _players(client, container, {"Ann": 50, "Ben": 30})
+    await players(client, container, {"Ann": 50, "Ben": 30})
     cache = _responses(client)
     responses = await asyncio.gather(*(client.post(TOP, {"kind": "ALL_TIME"})
                                        for _ in range(10)))
@@ -77,8 +67,8 @@ async def test_identical_requests_arriving_together_are_computed_once(container,
 
 
 async def test_viewer_dependent_answers_are_never_shared(container, client):
-    players = await _players(client, container, {f"P{i}": 100 - i for i in range(14)})
-    ann, ben = players["P0"][0], players["P13"][0]
+    seeded = await players(client, container, {f"P{i}": 100 - i for i in range(14)})
+    ann, ben = seeded["P0"][0], seeded["P13"][0]
     cache = _responses(client)
     with_email = "{ leaderboard(kind: ALL_TIME) { edges { node { user { displayName email } } } } }"
     for _ in range(2):

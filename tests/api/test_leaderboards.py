@@ -10,7 +10,7 @@ from api.relay import to_global_id
 from gamification.leaderboard import LeaderboardService, set_challenge_score
 from gamification.rules import BoardKind, period_of
 from rally.outbox import OutboxRelay
-from tests.gamification_support import give, member, settle
+from tests.gamification_support import give, member, players, settle
 
 BOARD = """query($kind: LeaderboardKind!, $first: Int, $after: String, $aroundMe: Boolean,
                  $challengeId: ID, $period: Date) {
@@ -26,18 +26,8 @@ def rows(board: dict) -> list[tuple[int, int, str]]:
             for e in board["edges"]]
 
 
-async def _players(client, container, scores: dict[str, int]) -> dict[str, tuple]:
-    players = {}
-    for name, points in scores.items():
-        m, member_id = await member(client, name)
-        await give(container, member_id, points, f"seed-{name}")
-        players[name] = (m, member_id)
-    await settle(container)
-    return players
-
-
 async def test_ranks_are_competition_ranks_and_ties_list_who_reached_first(container, client) -> None:
-    await _players(client, container, {"Ann": 50, "Ben": 30, "Cat": 30, "Dan": 10})
+    await players(client, container, {"Ann": 50, "Ben": 30, "Cat": 30, "Dan": 10})
     board = (await client.execute(BOARD, {"kind": "ALL_TIME"}))["leaderboard"]
     assert rows(board) == [(1, 50, "Ann"), (2, 30, "Ben"), (2, 30, "Cat"), (4, 10, "Dan")]
     weekly = (await client.execute(BOARD, {"kind": "WEEKLY"}))["leaderboard"]
@@ -47,7 +37,7 @@ async def test_ranks_are_competition_ranks_and_ties_list_who_reached_first(conta
 
 
 async def test_pages_follow_cursors_and_first_is_capped(container, client) -> None:
-    await _players(client, container, {f"P{i}": 100 - i for i in range(5)})
+    await players(client, container, {f"P{i}": 100 - i for i in range(5)})
     first = (await client.execute(BOARD, {"kind": "ALL_TIME", "first": 2}))["leaderboard"]
     assert [r[0] for r in rows(first)] == [1, 2] and first["pageInfo"]["hasNextPage"]
     second = (await client.execute(BOARD, {"kind": "ALL_TIME", "first": 2,
@@ -61,8 +51,8 @@ async def test_pages_follow_cursors_and_first_is_capped(container, client) -> No
 
 
 async def test_around_me_and_user_rank(container, client) -> None:
-    players = await _players(client, container, {f"P{i}": 100 - i for i in range(15)})
-    me, _ = players["P10"]
+    seeded = await players(client, container, {f"P{i}": 100 - i for i in range(15)})
+    me, _ = seeded["P10"]
     board = (await client.execute(BOARD, {"kind": "ALL_TIME", "aroundMe": True},
                                   me.token))["leaderboard"]
     assert [r[0] for r in rows(board)] == list(range(6, 17 - 1))
@@ -74,7 +64,7 @@ async def test_around_me_and_user_rank(container, client) -> None:
 
 
 async def test_bad_board_arguments_are_refused(container, client) -> None:
-    await _players(client, container, {"Ann": 5})
+    await players(client, container, {"Ann": 5})
     missing = await client.error(BOARD, {"kind": "CHALLENGE"})
     assert missing["extensions"]["code"] == "BAD_USER_INPUT"
     unknown = await client.error(BOARD, {"kind": "CHALLENGE",
@@ -87,10 +77,10 @@ async def test_bad_board_arguments_are_refused(container, client) -> None:
 
 
 async def test_challenge_scores_set_through_the_outbox_make_a_board(container, client) -> None:
-    players = await _players(client, container, {"Ann": 1, "Ben": 1})
+    seeded = await players(client, container, {"Ann": 1, "Ben": 1})
     async with container.uow() as uow:
-        await set_challenge_score(uow, 7, players["Ann"][1], 3)
-        await set_challenge_score(uow, 7, players["Ben"][1], 9)
+        await set_challenge_score(uow, 7, seeded["Ann"][1], 3)
+        await set_challenge_score(uow, 7, seeded["Ben"][1], 9)
         await uow.commit()
     await settle(container)
     board = (await client.execute(BOARD, {"kind": "CHALLENGE",
@@ -99,14 +89,14 @@ async def test_challenge_scores_set_through_the_outbox_make_a_board(container, c
 
 
 async def test_a_past_week_is_read_from_its_snapshot(container, client) -> None:
-    players = await _players(client, container, {"Ann": 10, "Ben": 20})
+    seeded = await players(client, container, {"Ann": 10, "Ben": 20})
     last_week = period_of(BoardKind.WEEKLY, container.leaderboards.today() - timedelta(days=7))
     async with container.engine.begin() as conn:
         for name, score in (("Ann", 70), ("Ben", 40)):
             await conn.execute(text(
                 "INSERT INTO period_points (kind, period_start, member_id, score) "
                 "VALUES ('WEEKLY', :s, :m, :p)"),
-                {"s": last_week.start, "m": players[name][1], "p": score})
+                {"s": last_week.start, "m": seeded[name][1], "p": score})
     board = (await client.execute(BOARD, {"kind": "WEEKLY",
                                           "period": str(last_week.start + timedelta(days=3))}))
     past = board["leaderboard"]
@@ -118,21 +108,21 @@ async def test_a_finished_week_rewards_its_top_once(container, client) -> None:
     marketer = await client.member_with_roles(container, "MARKETER")
     await client.execute("""mutation { createBadge(input: {name: "Podium",
         criterion: WEEKLY_TOP10, bronze: 1}) { badge { id } } }""", token=marketer.token)
-    players = await _players(client, container, {"Ann": 1, "Ben": 1})
+    seeded = await players(client, container, {"Ann": 1, "Ben": 1})
     last_week = period_of(BoardKind.WEEKLY, container.leaderboards.today() - timedelta(days=7))
     async with container.engine.begin() as conn:
         await conn.execute(text(
             "INSERT INTO period_points (kind, period_start, member_id, score) "
-            "VALUES ('WEEKLY', :s, :m, 70)"), {"s": last_week.start, "m": players["Ann"][1]})
+            "VALUES ('WEEKLY', :s, :m, 70)"), {"s": last_week.start, "m": seeded["Ann"][1]})
     assert last_week.start in await container.leaderboards.close_finished_weeks()
     assert await container.leaderboards.close_finished_weeks() == []
     me = await client.execute("{ me { points badges { badge { name } } } }",
-                              token=players["Ann"][0].token)
+                              token=seeded["Ann"][0].token)
     assert me["me"] == {"points": 1 + 500, "badges": [{"badge": {"name": "Podium"}}]}
 
 
 async def test_flushing_redis_and_rebuilding_gives_identical_ranks(container, client) -> None:
-    await _players(client, container, {"Ann": 50, "Ben": 30, "Cat": 30, "Dan": 10, "Eve": 70})
+    await players(client, container, {"Ann": 50, "Ben": 30, "Cat": 30, "Dan": 10, "Eve": 70})
     before = {k: (await client.execute(BOARD, {"kind": k}))["leaderboard"]["edges"]
               for k in ("ALL_TIME", "WEEKLY", "MONTHLY")}
     await container.redis.flushdb()
@@ -182,7 +172,7 @@ async def test_a_replayed_older_event_never_overwrites_a_newer_score(container, 
 
 
 async def test_a_page_of_twenty_loads_its_members_in_one_query(container, client, monkeypatch) -> None:
-    await _players(client, container, {f"Q{i}": 10 + i for i in range(20)})
+    await players(client, container, {f"Q{i}": 10 + i for i in range(20)})
     reads: list[str] = []
     original = container.fetch
 
@@ -203,8 +193,8 @@ async def test_boards_follow_a_moderation_reversal_and_restoration(container, cl
     from domain.events import ContentRemoved, ContentRestored, PostCreated
     from tests.gamification_support import act
 
-    players = await _players(client, container, {"Ann": 5, "Ben": 8})
-    ann = players["Ann"][1]
+    seeded = await players(client, container, {"Ann": 5, "Ben": 8})
+    ann = seeded["Ann"][1]
     await act(container, PostCreated(post_id=1, author_id=ann, topics=[], status="PUBLISHED"))
     await settle(container)
     board = (await client.execute(BOARD, {"kind": "WEEKLY"}))["leaderboard"]
