@@ -1,11 +1,11 @@
-"""The thinnest check-in award: raw Starlette + asyncpg running the same statements as Rally's
-checkIn (idempotency key, member row lock, check-in row, ledger entry with its sums, outbox)."""
+"""The thinnest check-in award: raw Starlette + asyncpg running Rally's own checkIn statements
+(claim the key and lock the member, the ledger entry with its sums, the day's counter, the
+running-challenge lookup, the check-in row, the outbox), imported from Rally's code."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -17,13 +17,19 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from domain.analytics.rollups import _ADD_COUNTS
+from gamification.campaigns.progress import _RUNNING
 from gamification.ledger import _APPEND
+from gamification.service import _CLAIM_AND_LOCK, _RECORD_CHECK_IN
+from rally.sql import Sql
+from rally.uow import _OUTBOX_INSERT
 
 SECRET = os.environ["RALLY_SECRET"]
 state: dict = {}
-_NAMES = ["m", "delta", "earned", "reason", "stype", "sid", "note", "key", "reverses", "now",
-          "week", "month"]
-APPEND = re.sub(r"(?<!:):(\w+)", lambda m: f"${_NAMES.index(m.group(1)) + 1}", str(_APPEND))
+
+
+def run(conn: asyncpg.Connection, method: str, statement: Sql, **params: object) -> object:
+    return getattr(conn, method)(statement.text, *statement.arguments(params))
 
 
 @contextlib.asynccontextmanager
@@ -39,26 +45,25 @@ async def check_in(request: Request) -> Response:
     member = int(jwt.decode(request.headers["authorization"].split(" ", 1)[1], SECRET,
                             algorithms=["HS256"])["sub"])
     async with state["pool"].acquire() as conn, conn.transaction():
-        now = await conn.fetchval("SELECT now()")
+        figures = await run(conn, "fetchrow", _CLAIM_AND_LOCK, m=member, key=key, hash="x")
+        now = figures["now"]
         today = now.date()
-        await conn.execute("INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
-                           " VALUES ($1, 'checkIn', $2, 'x')", member, key)
-        await conn.execute("INSERT INTO member_points (member_id) VALUES ($1) "
-                           "ON CONFLICT DO NOTHING", member)
-        row = await conn.fetchrow("SELECT streak, last_check_in FROM member_points "
-                                  "WHERE member_id = $1 FOR UPDATE", member)
-        if row["last_check_in"] == today:
+        if not figures["claimed"] or figures["last_check_in"] == today:
             return Response(orjson.dumps({"errors": [{"message": "already"}]}))
-        points = await conn.fetchval("SELECT points FROM point_rules WHERE action = 'CHECK_IN'")
-        await conn.execute("INSERT INTO check_ins (member_id, day, streak, points) "
-                           "VALUES ($1, $2, 1, $3)", member, today, points)
-        await conn.execute("UPDATE member_points SET streak = 1, last_check_in = $2 "
-                           "WHERE member_id = $1", member, today)
+        points = figures["points"] or 10
         week = today.fromordinal(today.toordinal() - today.weekday())
-        await conn.fetchrow(APPEND, member, points, points, "CHECK_IN", "CHECK_IN", None, "",
-                            f"CHECK_IN:{member}:{today}", None, now, week, today.replace(day=1))
-        await conn.execute("INSERT INTO outbox (topic, payload) VALUES ('points.changed', $1)",
-                           orjson.dumps({"member_id": member, "at": datetime.now(UTC)}).decode())
+        await run(conn, "fetchrow", _APPEND, m=member, delta=points, earned=points,
+                  reason="CHECK_IN", stype="CHECK_IN", sid=None, note="day 1",
+                  key=f"CHECK_IN:{member}:{today}", reverses=None, now=now, week=week,
+                  month=today.replace(day=1))
+        await run(conn, "execute", _ADD_COUNTS, shard=member % 16, days=[today],
+                  metrics=["check_ins"], values=[1])
+        await run(conn, "fetch", _RUNNING, member_id=member, action="CHECK_IN")
+        await run(conn, "execute", _RECORD_CHECK_IN, m=member, d=today, s=1, p=points, key=key,
+                  response=orjson.dumps({"day": today.isoformat(), "streak": 1}).decode())
+        event = orjson.dumps({"member_id": member, "at": datetime.now(UTC)}).decode()
+        await run(conn, "execute", _OUTBOX_INSERT, topics=["points.changed", "checked_in"],
+                  payloads=[event, event])
     reward = {"points": points}
     return Response(orjson.dumps({"data": {"checkIn": {"streak": 1, "reward": reward}}}),
                     media_type="application/json")

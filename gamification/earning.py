@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from gamification.ledger import Source, append_entry, within_daily_cap
 from gamification.rules import DEFAULT_RULES, Action, EntryReason
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 
@@ -24,12 +25,12 @@ class Rule:
     once_per_target: bool
 
 
-_RULE = text("SELECT points, daily_cap, once_per_target FROM point_rules WHERE action = :a")
+_RULE = Sql("SELECT points, daily_cap, once_per_target FROM point_rules WHERE action = :a")
 
 
 async def rule_for(uow: UnitOfWork, action: Action) -> Rule:
     """The stored rule; the built-in default when none is stored."""
-    return rule_of(action, (await uow.session.execute(_RULE, {"a": action.value})).first())
+    return rule_of(action, await uow.fetchrow(_RULE, {"a": action.value}))
 
 
 def rule_of(action: Action, row: Any) -> Rule:
@@ -42,7 +43,7 @@ def rule_of(action: Action, row: Any) -> Rule:
 
 # The rule (as `rule_for`) and whether both candidate keys were used, in one round trip (the
 # hot path of earning).
-_RULE_AND_KEYS = text("""
+_RULE_AND_KEYS = Sql("""
 SELECT r.points, r.daily_cap, r.once_per_target,
        EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :once) AS once_used,
        EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :each) AS each_used
@@ -52,8 +53,9 @@ FROM (SELECT 1) AS one LEFT JOIN point_rules r ON r.action = :action
 
 async def _rule_and_keys(uow: UnitOfWork, action: Action, once_key: str,
                          each_key: str) -> tuple[Rule, bool, bool]:
-    row = (await uow.session.execute(_RULE_AND_KEYS, {
-        "action": action.value, "once": once_key, "each": each_key})).one()
+    row = await uow.fetchrow(_RULE_AND_KEYS, {
+        "action": action.value, "once": once_key, "each": each_key})
+    assert row is not None  # a LEFT JOIN on one row
     rule = (Rule(action, *DEFAULT_RULES[action]) if row.points is None
             else Rule(action, row.points, row.daily_cap, row.once_per_target))
     return rule, bool(row.once_used), bool(row.each_used)

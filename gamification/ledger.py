@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-
 from domain.notifications.service import NotificationKind, notify
 from gamification import rules
 from gamification.events import BadgeAwarded, LevelChanged, PointsChanged
 from rally.clock import brand_day
 from rally.errors import Conflict, InvalidInput
 from rally.reward import BadgeEarned, LevelReached
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 
@@ -35,7 +34,7 @@ class Source:
     id: int | None = None
 
 
-_APPEND = text("""
+_APPEND = Sql("""
 WITH e AS (
   INSERT INTO point_entries (member_id, delta, earned, reason, source_type, source_id, note,
                              idempotency_key, reverses_id, created_at)
@@ -69,11 +68,23 @@ SELECT (SELECT id FROM e) AS entry_id, m.balance, m.lifetime, m.level, m.version
 FROM m
 """)
 
-_SPEND = text("""
+_SPEND = Sql("""
 UPDATE member_points SET balance = balance - :n, version = version + 1
 WHERE member_id = :m AND balance >= :n
 RETURNING balance, lifetime, level, version, reached_at
 """)
+
+
+_SPEND_ENTRY = Sql(
+    "INSERT INTO point_entries (member_id, delta, earned, reason, source_type, source_id,"
+    " note, idempotency_key, created_at) VALUES (:m, :d, 0, :r, :st, :si, :note, :k, :now)"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
+_BALANCE = Sql("SELECT balance FROM member_points WHERE member_id = :m")
+_SET_LEVEL = Sql("UPDATE member_points SET level = :l WHERE member_id = :m")
+_COUNT_CAPPED = Sql(
+    "INSERT INTO point_daily_counts (member_id, action, day, count) VALUES (:m, :a, :d, 1) "
+    "ON CONFLICT (member_id, action, day) DO UPDATE SET count = point_daily_counts.count + 1"
+    " WHERE point_daily_counts.count < :cap RETURNING count")
 
 
 @dataclass(frozen=True)
@@ -95,11 +106,11 @@ async def append_entry(uow: UnitOfWork, member_id: int, *, delta: int, earned: i
     day = brand_day(now, uow.settings.tz)
     week = rules.period_of(rules.BoardKind.WEEKLY, day).start
     month = rules.period_of(rules.BoardKind.MONTHLY, day).start
-    row = (await uow.session.execute(_APPEND, {
+    row = await uow.fetchrow(_APPEND, {
         "m": member_id, "delta": delta, "earned": earned, "reason": reason,
         "stype": source.type, "sid": source.id, "note": note[:200], "key": key,
         "reverses": reverses_id, "now": now, "week": week, "month": month,
-    })).first()
+    })
     if row is None:
         return None
     periods = {p[0]: (p[1], int(p[2]), _iso(p[3])) for p in (row.periods or [])}
@@ -138,18 +149,14 @@ async def spend(uow: UnitOfWork, member_id: int, points: int, reason: str, sourc
     """
     if points <= 0:
         raise InvalidInput("spend a positive number of points", field="points")
-    inserted = (await uow.session.execute(text(
-        "INSERT INTO point_entries (member_id, delta, earned, reason, source_type, source_id,"
-        " note, idempotency_key, created_at) VALUES (:m, :d, 0, :r, :st, :si, :note, :k, :now)"
-        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"), {
-            "m": member_id, "d": -points, "r": reason, "st": source.type, "si": source.id,
-            "note": note[:200], "k": key, "now": await uow.now()})).first()
+    inserted = await uow.fetchrow(_SPEND_ENTRY, {
+        "m": member_id, "d": -points, "r": reason, "st": source.type, "si": source.id,
+        "note": note[:200], "k": key, "now": await uow.now()})
     if inserted is None:  # a replay: the first call spent them
-        return int(await uow.session.scalar(text(
-            "SELECT balance FROM member_points WHERE member_id = :m"), {"m": member_id}) or 0)
+        return int(await uow.fetchval(_BALANCE, {"m": member_id}) or 0)
     # The conditional UPDATE is the race guard: of two spends covering one balance, the
     # second waits for the first's row lock, then finds the balance too low.
-    moved = (await uow.session.execute(_SPEND, {"m": member_id, "n": points})).first()
+    moved = await uow.fetchrow(_SPEND, {"m": member_id, "n": points})
     if moved is None:
         raise Conflict("insufficient points", needed=points)
     await uow.publish(PointsChanged(
@@ -166,9 +173,7 @@ async def _follow_lifetime(uow: UnitOfWork, member_id: int, before: int, row: An
     s = uow.settings
     level = rules.level_for(row.lifetime, s.level_names, s.level_thresholds)
     if level.number != row.level:
-        await uow.session.execute(
-            text("UPDATE member_points SET level = :l WHERE member_id = :m"),
-            {"l": level.number, "m": member_id})
+        await uow.execute(_SET_LEVEL, {"l": level.number, "m": member_id})
         await uow.publish(LevelChanged(member_id=member_id, number=level.number,
                                        name=level.name, previous=row.level))
         if level.number > row.level:
@@ -181,8 +186,7 @@ async def _follow_lifetime(uow: UnitOfWork, member_id: int, before: int, row: An
                      data={"milestone": milestone, "lifetime": row.lifetime})
 
 
-_BUMP = "member_points.{c} + :by"
-_AWARD_BADGES = text("""
+_AWARD_BADGES = Sql("""
 INSERT INTO member_badges (member_id, badge_id, tier, awarded_at)
 SELECT :m, b.id, t.tier, :now
 FROM badges b
@@ -198,19 +202,19 @@ RETURNING badge_id, tier
 async def bump_counter(uow: UnitOfWork, member_id: int, counter: str, by: int = 1, *,
                        to_reward: bool = True) -> int:
     """Move one badge counter and award the badge tiers it reaches; the new value."""
-    if counter not in _COUNTERS:
+    if counter not in _BUMPS:
         raise ValueError(f"unknown counter {counter}")
-    value = (await uow.session.execute(text(
-        f"INSERT INTO member_points (member_id, {counter}) VALUES (:m, GREATEST(:by, 0)) "
-        f"ON CONFLICT (member_id) DO UPDATE SET {counter} = "
-        f"GREATEST({_BUMP.format(c=counter)}, 0) RETURNING {counter}"),
-        {"m": member_id, "by": by})).scalar_one()
+    value = await uow.fetchval(_BUMPS[counter], {"m": member_id, "by": by})
     if by > 0:
         await award_badges(uow, member_id, counter, int(value), to_reward=to_reward)
     return int(value)
 
 
 _COUNTERS = set(rules.CRITERION_COUNTER.values()) | {"shares", "streak"}
+_BUMPS = {counter: Sql(
+    f"INSERT INTO member_points (member_id, {counter}) VALUES (:m, GREATEST(:by, 0)) "
+    f"ON CONFLICT (member_id) DO UPDATE SET {counter} = "
+    f"GREATEST(member_points.{counter} + :by, 0) RETURNING {counter}") for counter in _COUNTERS}
 
 
 async def award_badges(uow: UnitOfWork, member_id: int, counter: str, value: int, *,
@@ -219,8 +223,8 @@ async def award_badges(uow: UnitOfWork, member_id: int, counter: str, value: int
     criteria = [c.value for c, name in rules.CRITERION_COUNTER.items() if name == counter]
     if not criteria:
         return []
-    rows = (await uow.session.execute(_AWARD_BADGES, {
-        "m": member_id, "now": await uow.now(), "criteria": criteria, "value": value})).all()
+    rows = await uow.fetch(_AWARD_BADGES, {
+        "m": member_id, "now": await uow.now(), "criteria": criteria, "value": value})
     earned = [BadgeEarned(int(r.badge_id), r.tier) for r in rows]
     for badge in earned:
         await uow.publish(BadgeAwarded(member_id=member_id, badge_id=badge.badge_id,
@@ -243,10 +247,6 @@ async def within_daily_cap(uow: UnitOfWork, member_id: int, action: str, cap: in
     if cap <= 0:
         return False
     day = brand_day(await uow.now(), uow.settings.tz)
-    row = (await uow.session.execute(text(
-        "INSERT INTO point_daily_counts (member_id, action, day, count) VALUES (:m, :a, :d, 1) "
-        "ON CONFLICT (member_id, action, day) DO UPDATE SET count = point_daily_counts.count + 1"
-        " WHERE point_daily_counts.count < :cap RETURNING count"),
-        {"m": member_id, "a": action, "d": day, "cap": cap})).first()
+    row = await uow.fetchrow(_COUNT_CAPPED, {"m": member_id, "a": action, "d": day, "cap": cap})
     return row is not None
 

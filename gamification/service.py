@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.audit.service import record as audit
@@ -22,6 +22,7 @@ from rally import idempotency
 from rally.clock import brand_day, next_month_start
 from rally.errors import Conflict, InvalidInput, NotFound
 from rally.reward import BadgeEarned, LevelReached, Reward
+from rally.sql import Sql
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -60,7 +61,7 @@ def reward_from_json(data: dict[str, Any]) -> Reward:
 # member's figures row (one upsert creates it if needed and takes the lock); with the
 # transaction's time and the check-in rule. ON CONFLICT DO UPDATE locks and returns the
 # row's latest committed version, whatever the statement's snapshot.
-_CLAIM_AND_LOCK = text("""
+_CLAIM_AND_LOCK = Sql("""
 WITH k AS (
   INSERT INTO idempotency_keys (member_id, operation, key, request_hash)
   VALUES (:m, 'checkIn', :key, :hash) ON CONFLICT DO NOTHING RETURNING 1
@@ -76,7 +77,7 @@ SELECT now() AS now, EXISTS (SELECT 1 FROM k) AS claimed, f.streak, f.best_strea
 FROM (SELECT 1) AS one LEFT JOIN f ON true LEFT JOIN point_rules r ON r.action = 'CHECK_IN'
 """)
 # Its last: the check-in row, the streak, and the answer a replay of the key gets.
-_RECORD_CHECK_IN = text("""
+_RECORD_CHECK_IN = Sql("""
 WITH c AS (
   INSERT INTO check_ins (member_id, day, streak, points) VALUES (:m, :d, :s, :p)
 ), k AS (
@@ -138,8 +139,9 @@ class GamificationService:
         """Once per brand day; the same key answers the first result; a missed day resets."""
         idempotency.check_key(idempotency_key)
         async with self._uow_factory() as uow:
-            figures = (await uow.session.execute(_CLAIM_AND_LOCK, {
-                "m": member_id, "key": idempotency_key, "hash": _NO_REQUEST})).one()
+            figures = await uow.fetchrow(_CLAIM_AND_LOCK, {
+                "m": member_id, "key": idempotency_key, "hash": _NO_REQUEST})
+            assert figures is not None  # the statement always answers one row
             if not figures.claimed:
                 stored = await idempotency.stored_response(uow, member_id, "checkIn",
                                                            idempotency_key, _NO_REQUEST)
@@ -171,7 +173,7 @@ class GamificationService:
                 await award_badges(uow, member_id, "best_streak", streak)
             await uow.publish(CheckedIn(member_id=member_id, day=today.isoformat(), streak=streak))
             result = CheckInResult(today, streak, uow.reward)
-            await uow.session.execute(_RECORD_CHECK_IN, {
+            await uow.execute(_RECORD_CHECK_IN, {
                 "m": member_id, "d": today, "s": streak, "p": rule.points + bonus,
                 "key": idempotency_key, "response": orjson.dumps({
                     "day": today.isoformat(), "streak": streak,

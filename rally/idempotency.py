@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, String, select, update
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy import BigInteger, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rally.db import Base, created_at_column
 from rally.errors import Conflict, InvalidInput
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 128
@@ -34,6 +35,14 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
+_CLAIM = Sql("INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
+             " VALUES (:m, :op, :key, :hash) ON CONFLICT DO NOTHING RETURNING 1")
+_STORED = Sql("SELECT request_hash, response FROM idempotency_keys"
+              " WHERE member_id = :m AND operation = :op AND key = :key")
+_REMEMBER = Sql("UPDATE idempotency_keys SET response = CAST(:response AS jsonb)"
+                " WHERE member_id = :m AND operation = :op AND key = :key")
+
+
 def fingerprint(request: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -44,13 +53,9 @@ async def claim(
     """None when this call owns the key; the first call's response when the key was used."""
     check_key(key)
     request_hash = fingerprint(request)
-    inserted = await uow.session.execute(
-        insert(IdempotencyKey)
-        .values(member_id=member_id, operation=operation, key=key, request_hash=request_hash)
-        .on_conflict_do_nothing()
-        .returning(IdempotencyKey.key)
-    )
-    if inserted.first() is not None:
+    inserted = await uow.fetchval(_CLAIM, {"m": member_id, "op": operation, "key": key,
+                                           "hash": request_hash})
+    if inserted is not None:
         return None
     return await stored_response(uow, member_id, operation, key, request_hash)
 
@@ -68,15 +73,8 @@ async def stored_response(uow: UnitOfWork, member_id: int, operation: str, key: 
     A statement of its own, after the claim: the claim waited on the unique index until the
     first call's transaction ended, and only a new statement's snapshot sees what it stored.
     """
-    stored = (
-        await uow.session.execute(
-            select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
-                IdempotencyKey.member_id == member_id,
-                IdempotencyKey.operation == operation,
-                IdempotencyKey.key == key,
-            )
-        )
-    ).one()
+    stored = await uow.fetchrow(_STORED, {"m": member_id, "op": operation, "key": key})
+    assert stored is not None  # the claim that failed found this row
     if stored.request_hash != request_hash:
         raise Conflict("this idempotencyKey was already used for a different request")
     return stored.response or {}
@@ -85,12 +83,6 @@ async def stored_response(uow: UnitOfWork, member_id: int, operation: str, key: 
 async def remember(
     uow: UnitOfWork, member_id: int, operation: str, key: str, response: dict[str, Any]
 ) -> None:
-    await uow.session.execute(
-        update(IdempotencyKey)
-        .where(
-            IdempotencyKey.member_id == member_id,
-            IdempotencyKey.operation == operation,
-            IdempotencyKey.key == key,
-        )
-        .values(response=response)
-    )
+    stored = orjson.dumps(response, option=orjson.OPT_NON_STR_KEYS).decode()
+    await uow.execute(_REMEMBER, {"m": member_id, "op": operation, "key": key,
+                                  "response": stored})

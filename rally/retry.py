@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError
 
 T = TypeVar("T")
@@ -23,7 +24,9 @@ async def retry_on_deadlock(use_case: Callable[[], Awaitable[T]]) -> T:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return await use_case()
-        except DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) not in RETRYABLE or attempt == ATTEMPTS:
+        except (DBAPIError, asyncpg.PostgresError) as error:
+            # Raised through SQLAlchemy (wrapped) or by a statement run on the driver itself.
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            if getattr(cause, "sqlstate", None) not in RETRYABLE or attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")

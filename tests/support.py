@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +108,28 @@ async def post_without_events(container: Any, post_id: int) -> None:
             "INSERT INTO posts (id, author_id, body, status) OVERRIDING SYSTEM VALUE"
             " VALUES (:id, :author, 'Tracked post', 'PUBLISHED')"),
             {"id": post_id, "author": 1_000_000 + post_id})
+
+
+@contextlib.contextmanager
+def recorded_statements(container: Any, keep: Callable[[str], bool] = lambda _: True
+                        ) -> Iterator[list[str]]:
+    """Every SQL statement sent while the block runs, through SQLAlchemy or on a unit of
+    work's driver connection, that `keep` accepts (background work shares the engine)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(statement: str) -> None:
+        if keep(statement):
+            statements.append(statement)
+
+    def on_engine(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        record(statement)
+
+    event.listen(container.engine.sync_engine, "before_cursor_execute", on_engine)
+    container.uow.statement_observers.append(record)
+    try:
+        yield statements
+    finally:
+        event.remove(container.engine.sync_engine, "before_cursor_execute", on_engine)
+        container.uow.statement_observers.remove(record)

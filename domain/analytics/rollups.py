@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.analytics.activity import note_marked
 from domain.analytics.models import ChallengeJoinDay, MemberSignup
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 COUNTER_SHARDS = 16
@@ -41,7 +41,7 @@ class Metric:
 
 # Constant statement texts over arrays: prepared once per connection, never recompiled,
 # whatever the number of rows (a multi-row VALUES would be compiled again for each size).
-_ADD_COUNTS = text("""
+_ADD_COUNTS = Sql("""
 INSERT INTO daily_counters (day, metric, shard, value)
 SELECT day, metric, :shard, value
 FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
@@ -66,8 +66,8 @@ _MARK_ACTIVE_SELECT = """
 INSERT INTO member_activity_days (day, member_id, created_content)
 SELECT day, :member_id, :created FROM unnest(CAST(:days AS date[])) AS d(day)
 """
-_MARK_ACTIVE = {True: text(_MARK_ACTIVE_SELECT + _UPSERT_CREATOR_DAY),
-                False: text(_MARK_ACTIVE_SELECT + _INSERT_DAY)}
+_MARK_ACTIVE = {True: Sql(_MARK_ACTIVE_SELECT + _UPSERT_CREATOR_DAY),
+                False: Sql(_MARK_ACTIVE_SELECT + _INSERT_DAY)}
 
 # One round trip for a member's action: the day's counter, and his activity day when his
 # analytics consent (or the default when he never answered) allows it.
@@ -81,15 +81,15 @@ SELECT CAST(:day AS date), CAST(:member_id AS bigint), CAST(:created AS boolean)
 WHERE COALESCE((SELECT granted FROM member_consents WHERE member_id = CAST(:member_id AS bigint)
                 AND purpose = CAST(:purpose AS varchar)), CAST(:default_granted AS boolean))
 """
-_COUNT_AND_MARK = {True: text(_COUNT_AND_MARK_SELECT + _UPSERT_CREATOR_DAY),
-                   False: text(_COUNT_AND_MARK_SELECT + _INSERT_DAY)}
+_COUNT_AND_MARK = {True: Sql(_COUNT_AND_MARK_SELECT + _UPSERT_CREATOR_DAY),
+                   False: Sql(_COUNT_AND_MARK_SELECT + _INSERT_DAY)}
 
 
 async def count_and_mark_active(uow: UnitOfWork, day: date, metric: str, member_id: int,
                                 created_content: bool, purpose: str,
                                 default_granted: bool) -> None:
     """`add_counts` of one, then `mark_active` if consent allows, in one statement."""
-    marked = await uow.session.execute(_COUNT_AND_MARK[created_content], {
+    marked = await uow.fetch(_COUNT_AND_MARK[created_content], {
         "day": day, "metric": metric, "shard": member_id % COUNTER_SHARDS,
         "member_id": member_id, "created": created_content, "purpose": purpose,
         "default_granted": default_granted})
@@ -100,7 +100,7 @@ async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_k
     rows = [(day, metric, n) for (day, metric), n in sorted(counts.items()) if n]
     if not rows:
         return
-    await uow.session.execute(_ADD_COUNTS, {
+    await uow.execute(_ADD_COUNTS, {
         "shard": shard_key % COUNTER_SHARDS, "days": [r[0] for r in rows],
         "metrics": [r[1] for r in rows], "values": [r[2] for r in rows]})
 
@@ -108,10 +108,9 @@ async def add_counts(uow: UnitOfWork, counts: Counter[tuple[date, str]], shard_k
 async def mark_active(uow: UnitOfWork, member_id: int, days: set[date],
                       created_content: bool = False) -> None:
     if days:
-        marked = await uow.session.execute(_MARK_ACTIVE[created_content], {"member_id": member_id,
-                                                          "created": created_content,
-                                                          "days": sorted(days)})
-        note_marked(uow, member_id, [tuple(r) for r in marked])  # type: ignore[misc]
+        marked = await uow.fetch(_MARK_ACTIVE[created_content], {
+            "member_id": member_id, "created": created_content, "days": sorted(days)})
+        note_marked(uow, member_id, [tuple(r) for r in marked])
 
 
 async def record_signup(uow: UnitOfWork, member_id: int, day: date) -> None:
@@ -124,7 +123,7 @@ async def record_challenge_join(uow: UnitOfWork, member_id: int, day: date) -> N
                               .on_conflict_do_nothing())
 
 
-_MOVE_COUPONS = text("""
+_MOVE_COUPONS = Sql("""
 INSERT INTO coupon_rollups (campaign_id, source, day, metric, shard, value)
 SELECT :campaign_id, :source, day, metric, :shard, value
 FROM unnest(CAST(:days AS date[]), CAST(:metrics AS text[]), CAST(:values AS bigint[]))
@@ -137,7 +136,7 @@ DO UPDATE SET value = coupon_rollups.value + excluded.value
 async def move_coupon_rollups(uow: UnitOfWork, campaign_id: int, source: str, shard: int,
                               moves: list[tuple[date, str, int]]) -> None:
     moves = sorted(moves)
-    await uow.session.execute(_MOVE_COUPONS, {
+    await uow.execute(_MOVE_COUPONS, {
         "campaign_id": campaign_id, "source": source, "shard": shard,
         "days": [m[0] for m in moves], "metrics": [m[1] for m in moves],
         "values": [m[2] for m in moves]})

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import insert, select, update
 
 from domain.community import rules
 from domain.community.media import MediaService
@@ -21,6 +20,7 @@ from rally.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rally.ratelimit import Limit, RateLimiter
 from rally.redis import key
 from rally.reward import Reward
+from rally.sql import Sql
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -93,13 +93,12 @@ class PostService:
             screening = await screen_text(uow, body, cache=self._rules)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
-            post = (await uow.session.execute(
-                insert(Post).values(
-                    author_id=author_id, body=screening.text, status=status.value, topics=topics,
-                    mention_ids=_mention_ids(screening.text, author_id),
-                    published_at=func.now() if status is ContentStatus.PUBLISHED else None,
-                    hot_score=text(f"extract(epoch from now()) / {HOT_DECAY_SECONDS}"))
-                .returning(Post))).scalar_one()
+            row = await uow.fetchrow(_INSERT_POST, {
+                "author": author_id, "body": screening.text, "status": status.value,
+                "topics": topics, "mention_names": rules.mention_names(screening.text),
+                "deleted": MemberStatus.DELETED.value,
+                "published": status is ContentStatus.PUBLISHED})
+            post = Post(**dict(row))  # type: ignore[arg-type]
             uow.know_now(post.created_at)  # the column's default is the transaction's now()
             mentions = list(post.mention_ids)
             await _attach_media(uow, post.id, author_id, media)
@@ -168,19 +167,19 @@ class PostService:
 
 # Mentioned members (by display name, case-folded; not deleted, not the author), resolved
 # inside the post's INSERT: one round trip fewer per post.
-_MENTION_IDS = text("""(SELECT coalesce(array_agg(m.id ORDER BY n.ord), '{}'::bigint[])
-FROM unnest(CAST(:mention_names AS text[])) WITH ORDINALITY AS n(name, ord)
-CROSS JOIN LATERAL (SELECT min(id) AS id FROM members WHERE lower(display_name) = n.name
-                    AND status != :mention_deleted AND id != :mention_author) AS m
-WHERE m.id IS NOT NULL)""")
-
-
-def _mention_ids(body: str, author_id: int) -> Any:
-    names = rules.mention_names(body)
-    if not names:
-        return []
-    return _MENTION_IDS.bindparams(mention_names=names, mention_author=author_id,
-                                   mention_deleted=MemberStatus.DELETED.value)
+# Mentions resolve to members inside the INSERT (no round trip of their own); the hot score
+# starts at the post's own time (see HOT_DECAY_SECONDS).
+_INSERT_POST = Sql(f"""
+INSERT INTO posts (author_id, body, status, topics, mention_ids, hot_score, published_at)
+VALUES (:author, :body, :status, CAST(:topics AS varchar[]),
+  (SELECT coalesce(array_agg(m.id ORDER BY n.ord), '{{}}'::bigint[])
+   FROM unnest(CAST(:mention_names AS text[])) WITH ORDINALITY AS n(name, ord)
+   CROSS JOIN LATERAL (SELECT min(id) AS id FROM members WHERE lower(display_name) = n.name
+                       AND status != :deleted AND id != :author) AS m
+   WHERE m.id IS NOT NULL),
+  extract(epoch from now()) / {HOT_DECAY_SECONDS},
+  CASE WHEN CAST(:published AS boolean) THEN now() END)
+RETURNING *""")
 
 
 async def _attach_media(uow: UnitOfWork, post_id: int, author_id: int,

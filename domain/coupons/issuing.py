@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import text
-
 from domain.coupons import codes
 from domain.coupons.events import CouponChange, CouponChanged
 from domain.notifications.service import NotificationChanged, NotificationKind, notify
 from rally.errors import Conflict, NotFound
 from rally.reward import CouponIssued
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 
@@ -103,17 +102,17 @@ _ISSUE = (
     " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
     " (SELECT id FROM coupon) AS coupon_id, n.id AS note_id, n.seq AS note_seq"
     " FROM taken t LEFT JOIN note n ON true")
-_ISSUE_FROM_FREE_SHARD = text(_ISSUE.format(skip=" SKIP LOCKED"))
-_ISSUE_WAITING = text(_ISSUE.format(skip=""))
-_GIVE_BACK_TO_QUOTA = text(
+_ISSUE_FROM_FREE_SHARD = Sql(_ISSUE.format(skip=" SKIP LOCKED"))
+_ISSUE_WAITING = Sql(_ISSUE.format(skip=""))
+_GIVE_BACK_TO_QUOTA = Sql(
     "UPDATE coupon_quota_shards SET issued = issued - 1"
     " WHERE campaign_id = :campaign_id AND shard = :shard")
-_INSERT_COUPON = text(
+_INSERT_COUPON = Sql(
     "INSERT INTO coupons (campaign_id, member_id, code, source, source_id, issued_at)"
     " VALUES (:campaign_id, :member_id, :code, :source, :source_id, :now)"
     " ON CONFLICT (code) DO NOTHING RETURNING id")
-_ENDED = text("SELECT valid_until <= :now FROM coupon_campaigns WHERE id = :campaign_id")
-_STATE = text(
+_ENDED = Sql("SELECT valid_until <= :now FROM coupon_campaigns WHERE id = :campaign_id")
+_STATE = Sql(
     "SELECT valid_until <= :now AS ended, (SELECT coalesce(sum(quota - issued), 0)"
     " FROM coupon_quota_shards WHERE campaign_id = :campaign_id) AS units_left"
     " FROM coupon_campaigns WHERE id = :campaign_id")
@@ -125,14 +124,13 @@ _PAUSES = (0.001, 0.002, 0.004, 0.008, 0.015, 0.03, 0.05, 0.1, 0.1, 0.1, 0.2)
 async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, source: str,
                            source_id: int | None = None) -> IssuedCoupon | IssueRefusal:
     """Issue one coupon, or say which limit refused it. NOT_FOUND for an unknown campaign."""
-    session = uow.session
     now = await uow.now()
     params = {"campaign_id": campaign_id, "member_id": member_id}
     code = codes.new_code()
     issuing = {**params, "now": now, "spin": secrets.randbelow(1024), "code": code,
                "source": source[:32], "source_id": source_id,
                "kind": NotificationKind.COUPON, "note_source": source}
-    issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()
+    issued = await uow.fetchrow(_ISSUE_FROM_FREE_SHARD, issuing)
     for pause in _PAUSES:
         if issued is not None:
             break
@@ -141,8 +139,7 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
         # which commit (taking them) or roll back (leaving them) in a moment. We poll rather
         # than wait on their locks: a transaction holding a shard (a grant) or a lock its
         # failed pick left behind never waits for another here, so issuers never deadlock.
-        state = (await session.execute(_STATE, {"campaign_id": campaign_id, "now": now})
-                 ).one_or_none()
+        state = await uow.fetchrow(_STATE, {"campaign_id": campaign_id, "now": now})
         if state is None:
             raise NotFound("no such coupon campaign", campaignId=campaign_id)
         if state.ended:
@@ -150,14 +147,14 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
         if state.units_left <= 0:
             return IssueRefusal.QUOTA_EXHAUSTED
         await asyncio.sleep(pause)
-        issued = (await session.execute(_ISSUE_FROM_FREE_SHARD, issuing)).one_or_none()
+        issued = await uow.fetchrow(_ISSUE_FROM_FREE_SHARD, issuing)
     if issued is None:  # still held after all the pauses: wait for a shard's lock
-        issued = (await session.execute(_ISSUE_WAITING, issuing)).one_or_none()
+        issued = await uow.fetchrow(_ISSUE_WAITING, issuing)
     if issued is None:
         return await _why_refused(uow, campaign_id, now)
     if not issued.counted:
         # We still hold the shard's lock, so handing the unit back is exact.
-        await session.execute(_GIVE_BACK_TO_QUOTA, {**params, "shard": issued.shard})
+        await uow.execute(_GIVE_BACK_TO_QUOTA, {**params, "shard": issued.shard})
         return IssueRefusal.MEMBER_LIMIT_REACHED
     coupon_id = issued.coupon_id
     if coupon_id is None:
@@ -198,8 +195,7 @@ async def issue_coupon_or_raise(uow: UnitOfWork, campaign_id: int, member_id: in
 async def _why_refused(uow: UnitOfWork, campaign_id: int, now: datetime) -> IssueRefusal:
     """No unit was taken: the campaign ended, or every shard was looked at and none had a
     unit left (a unit handed back after our look is missed: never an oversell)."""
-    ended = (await uow.session.execute(_ENDED, {"campaign_id": campaign_id,
-                                                "now": now})).scalar()
+    ended = await uow.fetchval(_ENDED, {"campaign_id": campaign_id, "now": now})
     if ended is None:
         raise NotFound("no such coupon campaign", campaignId=campaign_id)
     return IssueRefusal.CAMPAIGN_ENDED if ended else IssueRefusal.QUOTA_EXHAUSTED
@@ -210,9 +206,8 @@ async def _insert_with_fresh_code(uow: UnitOfWork, params: dict[str, int], sourc
     # 65 random bits make a collision absurdly unlikely; retrying keeps it harmless anyway.
     for _ in range(5):
         code = codes.new_code()
-        coupon_id = (await uow.session.execute(_INSERT_COUPON, {
-            **params, "code": code, "source": source[:32], "source_id": source_id, "now": now,
-        })).scalar()
+        coupon_id = await uow.fetchval(_INSERT_COUPON, {
+            **params, "code": code, "source": source[:32], "source_id": source_id, "now": now})
         if coupon_id is not None:
             return code, int(coupon_id)
     raise RuntimeError("could not draw an unused coupon code")

@@ -33,6 +33,7 @@ from rally.errors import Conflict, InvalidInput, NotFound
 from rally.idempotency import check_key, claim, fingerprint, stored_response
 from rally.retry import retry_on_deadlock
 from rally.reward import CouponIssued, Reward
+from rally.sql import Sql
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -58,7 +59,7 @@ class PlayOutcome:
     question_count: int | None = None
 
 
-_CLAIM_QUIZ = text(
+_CLAIM_QUIZ = Sql(
     "INSERT INTO quiz_submissions (game_id, member_id, play_id, score)"
     " VALUES (:game_id, :member_id, :play_id, :score) ON CONFLICT DO NOTHING RETURNING play_id")
 _GAME_COLUMNS = (
@@ -66,7 +67,7 @@ _GAME_COLUMNS = (
     " g.ended_at IS NULL AND g.starts_at <= now() AND now() < g.ends_at AS open,"
     " now() AS now, p.id AS prize_id, p.name, p.points, p.coupon_campaign_id,"
     " p.stock IS NOT NULL AS limited, p.weight, p.min_score")
-_GAME_WITH_PRIZES = text(
+_GAME_WITH_PRIZES = Sql(
     f"SELECT {_GAME_COLUMNS} FROM mini_games g JOIN mini_game_prizes p ON p.game_id = g.id"
     " WHERE g.id = :id ORDER BY p.position")
 # The start of a play in ONE round trip (it runs on every spin, 64 members at once): claim
@@ -76,7 +77,7 @@ _GAME_WITH_PRIZES = text(
 # QUIZ), and a used key takes nothing (`claimed` false: the caller answers the stored play).
 # At least one row comes back (NULL game columns: no such game). The brand day is the
 # PostgreSQL zone's date of the transaction's now(), as `brand_day` computes it.
-_START_PLAY = text(
+_START_PLAY = Sql(
     "WITH claimed AS ("
     " INSERT INTO idempotency_keys (member_id, operation, key, request_hash)"
     " VALUES (:member_id, 'playMiniGame', :key, :hash) ON CONFLICT DO NOTHING RETURNING 1),"
@@ -92,7 +93,7 @@ _START_PLAY = text(
     f" {_GAME_COLUMNS} FROM (SELECT) AS one LEFT JOIN (mini_games g JOIN mini_game_prizes p"
     " ON p.game_id = g.id AND g.id = :id) ON true ORDER BY p.position")
 # The play row and the idempotency key's answer in one statement.
-_RECORD_PLAY = text(
+_RECORD_PLAY = Sql(
     "WITH play AS ("
     " INSERT INTO mini_game_plays (game_id, member_id, day, free, score, prize_id, points_won,"
     " cost_points) VALUES (:game_id, :member_id, :day, :free, :score, :prize_id, :points_won,"
@@ -210,9 +211,9 @@ class MiniGameService:
         check_key(key)
         request_hash = fingerprint({"gameId": game_id})
         async with self._uow_factory() as uow:
-            rows = (await uow.session.execute(_START_PLAY, {
+            rows = await uow.fetch(_START_PLAY, {
                 "member_id": member_id, "key": key, "hash": request_hash, "id": game_id,
-                "tz": self._tz.key})).all()
+                "tz": self._tz.key})
             if not rows[0].claimed:
                 return await _replayed(uow, await stored_response(
                     uow, member_id, "playMiniGame", key, request_hash))
@@ -252,8 +253,7 @@ class MiniGameService:
 
     async def _open_game(self, uow: UnitOfWork, game_id: int) -> OpenGame:
         """The game and its prize table in one round trip; CONFLICT when it is not open."""
-        return self._game_from((await uow.session.execute(_GAME_WITH_PRIZES,
-                                                          {"id": game_id})).all())
+        return self._game_from(await uow.fetch(_GAME_WITH_PRIZES, {"id": game_id}))
 
     def _game_from(self, rows: Sequence[Any]) -> OpenGame:
         if not rows or rows[0].id is None:
@@ -285,15 +285,15 @@ class MiniGameService:
                            score: int | None = None) -> PlayOutcome:
         paying = prize if prize is not None and prize.pays else None
         uow.know_now(game.now)  # the prize's ledger entry and coupon need no `SELECT now()`
-        play_id = (await uow.session.execute(_RECORD_PLAY, {
+        play_id = await uow.fetchval(_RECORD_PLAY, {
             "game_id": game.id, "member_id": member_id, "day": day, "free": free,
             "score": score, "prize_id": paying.id if paying else None,
             "points_won": paying.points if paying else 0,
             "cost_points": 0 if free else game.cost_points, "operation": key[0],
-            "key": key[1]})).scalar_one()
-        if score is not None and (await uow.session.execute(_CLAIM_QUIZ, {
+            "key": key[1]})
+        if score is not None and await uow.fetchrow(_CLAIM_QUIZ, {
                 "game_id": game.id, "member_id": member_id, "play_id": play_id,
-                "score": score})).first() is None:
+                "score": score}) is None:
             raise Conflict("you already answered this quiz", reason="ALREADY_ANSWERED")
         await uow.publish(MiniGamePlayed(play_id=play_id, game_id=game.id, member_id=member_id))
         if paying is not None and not await pay_prize(uow, member_id, game.id, play_id, paying):

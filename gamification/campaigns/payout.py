@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from domain.coupons.issuing import CouponSource, issue_coupon
 from gamification.campaigns.points import award_points
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
 # The pick is a scalar subquery (an InitPlan: it runs and locks exactly once, and the UPDATE
@@ -28,11 +27,11 @@ _PICK = ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
          " WHERE prize_id = :id AND remaining > 0 AND shard = ("
          " SELECT shard FROM mini_game_prize_stock WHERE prize_id = :id AND remaining > 0"
          " ORDER BY (shard + :spin) % 1024 LIMIT 1 FOR UPDATE{skip}) RETURNING shard")
-_TAKE_FREE_UNIT = text(_PICK.format(skip=" SKIP LOCKED"))
-_TAKE_UNIT_WAITING = text(_PICK.format(skip=""))
-_GIVE_BACK = text("UPDATE mini_game_prize_stock SET remaining = remaining + 1"
+_TAKE_FREE_UNIT = Sql(_PICK.format(skip=" SKIP LOCKED"))
+_TAKE_UNIT_WAITING = Sql(_PICK.format(skip=""))
+_GIVE_BACK = Sql("UPDATE mini_game_prize_stock SET remaining = remaining + 1"
                   " WHERE prize_id = :id AND shard = :shard")
-_NO_PRIZE = text("UPDATE mini_game_plays SET prize_id = NULL, points_won = 0 WHERE id = :id")
+_NO_PRIZE = Sql("UPDATE mini_game_plays SET prize_id = NULL, points_won = 0 WHERE id = :id")
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,9 @@ class PrizeSlot:
 async def take_unit(uow: UnitOfWork, prize_id: int, spin: int) -> int | None:
     """The shard one unit was taken from, or None when the stock is gone."""
     params = {"id": prize_id, "spin": spin}
-    shard = (await uow.session.execute(_TAKE_FREE_UNIT, params)).scalar()
+    shard = await uow.fetchval(_TAKE_FREE_UNIT, params)
     if shard is None:  # every shard with units is busy, or none is left: wait for one
-        shard = (await uow.session.execute(_TAKE_UNIT_WAITING, params)).scalar()
+        shard = await uow.fetchval(_TAKE_UNIT_WAITING, params)
     return shard
 
 
@@ -62,14 +61,14 @@ async def pay_prize(uow: UnitOfWork, member_id: int, game_id: int, play_id: int,
     """True when the prize was paid; False (and the play set to no prize) otherwise."""
     shard = await take_unit(uow, prize.id, play_id % 1024) if prize.limited else None
     if prize.limited and shard is None:
-        await uow.session.execute(_NO_PRIZE, {"id": play_id})
+        await uow.execute(_NO_PRIZE, {"id": play_id})
         return False
     if prize.coupon_campaign_id is not None and await issue_coupon(
             uow, prize.coupon_campaign_id, member_id, CouponSource.MINI_GAME,
             source_id=play_id) is None:
         if shard is not None:  # still locked by us: handing the unit back is exact
-            await uow.session.execute(_GIVE_BACK, {"id": prize.id, "shard": shard})
-        await uow.session.execute(_NO_PRIZE, {"id": play_id})
+            await uow.execute(_GIVE_BACK, {"id": prize.id, "shard": shard})
+        await uow.execute(_NO_PRIZE, {"id": play_id})
         return False
     await award_points(uow, member_id, prize.points, "MINI_GAME_PRIZE", ("MINI_GAME", game_id),
                        f"minigame-play:{play_id}")

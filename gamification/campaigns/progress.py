@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, text
-
 from domain.coupons.issuing import CouponSource, IssueRefusal, try_issue_coupon
 from domain.notifications.service import NotificationKind, notify
 from gamification.campaigns.challenge_report import count_challenge_day
 from gamification.campaigns.events import ChallengeProgressed
-from gamification.campaigns.models import Challenge, ChallengeAction, ChallengeParticipant
+from gamification.campaigns.models import ChallengeAction
 from gamification.campaigns.points import (
     Action,
     award_badge,
@@ -26,12 +24,11 @@ from gamification.campaigns.points import (
     set_challenge_score,
 )
 from rally.reward import ChallengeAdvanced
+from rally.sql import Sql
 from rally.uow import UnitOfWork
 
-_CHALLENGES = Challenge.__table__
-_PARTICIPANTS = ChallengeParticipant.__table__
 # The credit and its member's day in challengeReport's rollup, one statement.
-_CREDIT = text(
+_CREDIT = Sql(
     "WITH credit AS (INSERT INTO challenge_credits (challenge_id, member_id, subject, created_at)"
     " VALUES (:challenge_id, :member_id, :subject, now()) ON CONFLICT DO NOTHING RETURNING 1)"
     " INSERT INTO challenge_member_days AS d (challenge_id, day, member_id, actions, posts)"
@@ -39,18 +36,18 @@ _CREDIT = text(
     " CAST(:member_id AS bigint), 1, CAST(:post AS int) FROM credit"
     " ON CONFLICT (challenge_id, day, member_id) DO UPDATE"
     " SET actions = d.actions + 1, posts = d.posts + EXCLUDED.posts RETURNING 1")
-_ADVANCE = text(
+_ADVANCE = Sql(
     "UPDATE challenge_participants SET progress = progress + 1, reached_at = now(),"
     " completed_at = CASE WHEN progress + 1 >= :target THEN now() END"
     " WHERE challenge_id = :challenge_id AND member_id = :member_id AND completed_at IS NULL"
     " RETURNING progress, completed_at IS NOT NULL AS completed")
-_TAKE_BACK = text(
+_TAKE_BACK = Sql(
     "DELETE FROM challenge_credits cr USING challenge_participants p, challenges c"
     " WHERE cr.member_id = :member_id AND cr.subject = :subject"
     " AND p.challenge_id = cr.challenge_id AND p.member_id = cr.member_id"
     " AND p.completed_at IS NULL AND c.id = cr.challenge_id"
     " RETURNING cr.challenge_id, c.target, cr.created_at")
-_RETREAT = text(
+_RETREAT = Sql(
     "WITH day AS (UPDATE challenge_member_days SET actions = actions - 1, posts = posts - CAST(:post AS int)"
     " WHERE challenge_id = :challenge_id AND member_id = :member_id"
     " AND day = (CAST(:credited_at AS timestamptz) AT TIME ZONE :tz)::date AND actions > 0)"
@@ -59,22 +56,15 @@ _RETREAT = text(
     " AND completed_at IS NULL RETURNING progress")
 
 
-def _running_challenges() -> Select[Any]:
-    """The running challenges of an action a member joined (and has not completed)."""
-    c, p, now = _CHALLENGES.c, _PARTICIPANTS.c, func.now()
-    return (select(c.id, c.target, c.title, c.reward_points, c.reward_badge_id,
-                   c.reward_coupon_campaign_id)
-            .select_from(_CHALLENGES.join(_PARTICIPANTS, p.challenge_id == c.id))
-            .where(p.member_id == bindparam("member_id"), p.completed_at.is_(None),
-                   p.joined_at <= now, c.action == bindparam("action"), c.starts_at <= now,
-                   c.ends_at > now, c.ended_at.is_(None)))
-
-
-# Built once (Core, not ORM): this runs on every post, comment, reaction and play, and
-# building the statement per call cost more CPU than running it.
-_RUNNING = _running_challenges()
-_RUNNING_WITH_TOPIC = _RUNNING.where(
-    _CHALLENGES.c.topic.in_(bindparam("topics", expanding=True)))
+# Runs on every post, comment, reaction and play: a fixed text, no statement to build.
+_RUNNING_SELECT = """
+SELECT c.id, c.target, c.title, c.reward_points, c.reward_badge_id, c.reward_coupon_campaign_id
+FROM challenges c JOIN challenge_participants p ON p.challenge_id = c.id
+WHERE p.member_id = :member_id AND p.completed_at IS NULL AND p.joined_at <= now()
+  AND c.action = :action AND c.starts_at <= now() AND c.ends_at > now() AND c.ended_at IS NULL
+"""
+_RUNNING = Sql(_RUNNING_SELECT)
+_RUNNING_WITH_TOPIC = Sql(_RUNNING_SELECT + " AND c.topic = ANY(CAST(:topics AS varchar[]))")
 
 
 async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
@@ -88,13 +78,12 @@ async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
             return
         query, params["topics"] = _RUNNING_WITH_TOPIC, wanted
     is_post = int(subject.startswith("POST:"))
-    for challenge in (await uow.session.execute(query, params)).all():
+    for challenge in await uow.fetch(query, params):
         params = {"challenge_id": challenge.id, "member_id": member_id}
         credit = {**params, "subject": subject, "tz": uow.settings.timezone, "post": is_post}
-        if (await uow.session.execute(_CREDIT, credit)).first() is None:
+        if await uow.fetchrow(_CREDIT, credit) is None:
             continue
-        moved = (await uow.session.execute(
-            _ADVANCE, {**params, "target": challenge.target})).first()
+        moved = await uow.fetchrow(_ADVANCE, {**params, "target": challenge.target})
         if moved is None:
             continue
         await _announce(uow, challenge.id, member_id, moved.progress, challenge.target,
@@ -105,12 +94,11 @@ async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
 
 async def take_back(uow: UnitOfWork, member_id: int, subject: str) -> None:
     """Removed content or reaction: it no longer counts toward unfinished challenges."""
-    for row in (await uow.session.execute(
-            _TAKE_BACK, {"member_id": member_id, "subject": subject})).all():
-        moved = (await uow.session.execute(_RETREAT, {
+    for row in await uow.fetch(_TAKE_BACK, {"member_id": member_id, "subject": subject}):
+        moved = await uow.fetchrow(_RETREAT, {
             "challenge_id": row.challenge_id, "member_id": member_id,
             "credited_at": row.created_at, "tz": uow.settings.timezone,
-            "post": int(subject.startswith("POST:"))})).first()
+            "post": int(subject.startswith("POST:"))})
         if moved is not None:
             await _announce(uow, row.challenge_id, member_id, moved.progress, row.target, False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from api.container import Container
 from api.relay import decode_id
@@ -22,7 +22,7 @@ from tests.api.coupon_support import (
     my_coupons,
     table_counts,
 )
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, recorded_statements
 
 REPORT = """query($id: ID!) { couponReport(campaignId: $id) {
   issued redeemed redemptionRate voided campaign { name }
@@ -124,16 +124,9 @@ async def test_a_mistyped_code_is_refused_before_any_query(
     merchant = await client.member_with_roles(container, "MERCHANT")
     code = codes.new_code()
     typo = code[:3] + ("0" if code[3] != "0" else "1") + code[4:]
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        # Background work (the relay's polling, closing leaderboard weeks) shares the engine;
-        # only statements touching coupons can be the request's.
-        if "coupon" in statement:
-            statements.append(statement)
-
-    event.listen(container.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    # Background work (the relay's polling, closing leaderboard weeks) shares the engine;
+    # only statements touching coupons can be the request's.
+    with recorded_statements(container, lambda s: "coupon" in s) as statements:
         for mutation, extra in ((REDEEM, {"storeId": "s1"}), (VOID_REDEMPTION, {"reason": "x"})):
             error = await client.error(mutation, {"input": {"code": typo, **extra}},
                                        merchant.token)
@@ -143,8 +136,6 @@ async def test_a_mistyped_code_is_refused_before_any_query(
         # The listener does see the queries of a well-formed code.
         await client.error(REDEEM, {"input": {"code": code, "storeId": "s1"}}, merchant.token)
         assert statements
-    finally:
-        event.remove(container.engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_an_unknown_but_well_formed_code_is_not_found(

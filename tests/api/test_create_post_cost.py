@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, recorded_statements
 
 CREATE = """mutation($input: CreatePostInput!) { createPost(input: $input) { post { id } } }"""
 
@@ -16,18 +14,10 @@ async def test_create_post_with_topics_and_a_mention_runs_a_fixed_number_of_stat
     await client.execute(CREATE, {"input": {"body": "warm @member2", "topics": ["run"]}},
                          author.token)
     await container.relay.drain()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if "FROM outbox" not in statement:  # the relay's polling shares the engine
-            statements.append(statement)
-
-    event.listen(container.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    # The relay's polling shares the engine.
+    with recorded_statements(container, lambda s: "FROM outbox" not in s) as statements:
         await client.execute(CREATE, {"input": {"body": "hello @member2",
                                                 "topics": ["run", "tea", "gear"]}}, author.token)
-    finally:
-        event.remove(container.engine.sync_engine, "before_cursor_execute", count)
     # Was 17: mentions resolved inside the post's INSERT, now() taken from its created_at,
     # counter + activity day + consent in one statement, the block check inside the
     # notification's INSERT, the point rule read with its idempotency keys.

@@ -6,12 +6,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from api.app import create_app
 from api.schema import schema
 from tests.api.community_support import create_comment, create_post, react
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, recorded_statements
 
 REQUEST_UPLOAD = """mutation($input: RequestUploadInput!) { requestUpload(input: $input) {
   uploadUrl mediaUrl expiresAt contentType } }"""
@@ -114,7 +113,6 @@ async def test_a_page_of_twenty_posts_costs_four_round_trips(
             await create_comment(client, authors[(i + 1) % 5], post["id"], "nice")
     await container.relay.drain()
     pool_queries: list[str] = []
-    engine_queries: list[str] = []
     pool = container.read_pool
 
     class CountingPool:
@@ -122,16 +120,11 @@ async def test_a_page_of_twenty_posts_costs_four_round_trips(
             pool_queries.append(sql)
             return await pool.fetch(sql, *args)
 
-    def count_engine(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if "outbox" not in statement:
-            engine_queries.append(statement)
-
     container.read_pool = CountingPool()
-    event.listen(container.engine.sync_engine, "before_cursor_execute", count_engine)
     try:
-        data = await client.execute(PAGE, token=viewer.token)
+        with recorded_statements(container, lambda s: "outbox" not in s) as engine_queries:
+            data = await client.execute(PAGE, token=viewer.token)
     finally:
-        event.remove(container.engine.sync_engine, "before_cursor_execute", count_engine)
         container.read_pool = pool
     edges = data["posts"]["edges"]
     assert len(edges) == 20
