@@ -15,6 +15,7 @@ from api.community.types import (
     ReactionKindEnum,
     load_comment,
     load_post,
+    page_relations,
     post_connection,
     prefetch,
 )
@@ -182,7 +183,8 @@ class CommunityQueries:
         ctx = info.context
         name = rules.normalize_topic(topic, ctx.settings.topic_max_chars) if topic else None
         page = await ctx.services.community.posts(ctx.viewer_id, page_request(ctx, first, after),
-                                                  topic=name, order=PostOrder(order))
+                                                  topic=name, order=PostOrder(order),
+                                                  relations=page_relations(info))
         return await post_connection(info, page)
 
     @strawberry.field

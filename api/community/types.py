@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -195,23 +196,42 @@ def _node_fields(info: Info) -> set[str]:
     return names
 
 
-async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
-    """Loads what the page selected for all its posts at once (one query per kind)."""
+def page_relations(info: Info) -> frozenset[str]:
+    """The `POST_RELATIONS` the page's nodes select, for its query to carry them."""
+    wanted = _node_fields(info)
+    return frozenset(relation for relation, field in _RELATION_FIELDS.items() if field in wanted)
+
+
+_RELATION_FIELDS = {"author": "author", "media": "media", "viewer_reaction": "viewerReaction"}
+
+
+async def prefetch(info: Info, posts: list[Post], records: list[Any] | None = None
+                   ) -> list[Post]:
+    """Loads what the page selected for all its posts at once: from `records` when the page's
+    query carried it (`page_relations`), else one query per kind."""
     if not posts:
         return posts
     wanted = _node_fields(info)
+    carried = frozenset(records[0].keys()) if records else frozenset()
     loaders = info.context.loaders
     ids = [p.pk for p in posts]
     viewer = info.context.viewer_id
     jobs: dict[str, Any] = {}
-    if "author" in wanted:
+    if "author" in wanted and "author_row" not in carried:
         jobs["author"] = loaders.batch("members_by_id", [p.author_id for p in posts])
-    if "media" in wanted:
+    if "media" in wanted and "media_rows" not in carried:
         jobs["media"] = loaders.batch("media_by_post", ids)
-    if "viewerReaction" in wanted and viewer is not None:
+    if "viewerReaction" in wanted and viewer is not None and "viewer_kind" not in carried:
         jobs["viewer_reaction"] = loaders.batch("viewer_reactions",
                                                     [(viewer, "POST", i) for i in ids])
-    results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True)) if jobs else {}
+    if "author_row" in carried and records is not None:
+        results["author"] = [SimpleNamespace(**r["author_row"]) if r["author_row"] else None
+                             for r in records]
+    if "media_rows" in carried and records is not None:
+        results["media"] = [r["media_rows"] or () for r in records]
+    if "viewer_kind" in carried and records is not None:
+        results["viewer_reaction"] = [r["viewer_kind"] for r in records]
     for index, post in enumerate(posts):
         post.prefetched = {}
         if "author" in results:
@@ -228,7 +248,8 @@ async def prefetch(info: Info, posts: list[Post]) -> list[Post]:
 
 
 async def post_connection(info: Info, page: Any) -> PostConnection:
-    posts = await prefetch(info, [Post.from_row(r.record) for r in page.items])
+    records = [r.record for r in page.items]
+    posts = await prefetch(info, [Post.from_row(r) for r in records], records)
     return PostConnection.of(  # type: ignore[return-value]  # `of` builds the subclass
         zip(posts, page.items, strict=True), page.has_next, lambda x: x[0], lambda x: x[1].cursor)
 

@@ -94,11 +94,12 @@ class User(Node):
     @strawberry.field(description="The member's posts, newest first (his pending ones to himself).")
     async def posts(self, info: Info, first: int | None = None, after: str | None = None
                     ) -> Annotated[PostConnection, strawberry.lazy("api.community.types")]:
-        from api.community.types import post_connection
+        from api.community.types import page_relations, post_connection
 
         ctx = info.context
         page = await ctx.services.community.posts(ctx.viewer_id, page_request(ctx, first, after),
-                                                  author_id=self.member_id)
+                                                  author_id=self.member_id,
+                                                  relations=page_relations(info))
         return await post_connection(info, page)
 
     @strawberry.field(description="Members following this one, latest first.")

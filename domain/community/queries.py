@@ -29,6 +29,18 @@ _VISIBLE_COMMENT = ("(c.status = 'PUBLISHED' OR (c.status = 'PENDING' AND c.auth
                     + _NOT_BLOCKED.format(a="c.author_id"))
 
 
+# What a page of posts may carry beside each post, in the page's own statement (one round
+# trip for the page instead of one per relation): the author's members row, the media rows
+# in order, and the viewer's reaction ($1).
+POST_RELATIONS = {
+    "author": "(SELECT m FROM members m WHERE m.id = p.author_id) AS author_row",
+    "media": ("(SELECT array_agg(x ORDER BY x.position) FROM media x WHERE x.post_id = p.id)"
+              " AS media_rows"),
+    "viewer_reaction": ("(SELECT r.kind FROM reactions r WHERE r.member_id = $1"
+                        " AND r.target_type = 'POST' AND r.target_id = p.id) AS viewer_kind"),
+}
+
+
 class PostOrder(StrEnum):
     LATEST = "LATEST"
     HOT = "HOT"
@@ -55,8 +67,9 @@ class CommunityReader:
         self._fetch = fetch
 
     async def posts(self, viewer_id: int | None, page: PageRequest, topic: str | None = None,
-                    order: PostOrder = PostOrder.LATEST, author_id: int | None = None
-                    ) -> Page[PostRow]:
+                    order: PostOrder = PostOrder.LATEST, author_id: int | None = None,
+                    relations: frozenset[str] = frozenset()) -> Page[PostRow]:
+        """A page of visible posts, each row with the `POST_RELATIONS` asked for."""
         args: list[Any] = [viewer_id or 0]
         where = []
         if author_id is not None:
@@ -81,7 +94,8 @@ class CommunityReader:
             marks = ", ".join(f"${start + i + 1}" for i in range(len(after)))
             where.append(f"{key} < ({marks})" if len(after) > 1 else f"{key} < {marks}")
         args.append(page.first + 1)
-        sql = (f"SELECT {POST_COLUMNS} FROM posts p WHERE {' AND '.join(where)} "
+        columns = ", ".join([POST_COLUMNS, *(POST_RELATIONS[r] for r in sorted(relations))])
+        sql = (f"SELECT {columns} FROM posts p WHERE {' AND '.join(where)} "
                f"ORDER BY {sort} LIMIT ${len(args)}")
         rows = await self._fetch(sql, *args)
         keyed = [PostRow(r, (r["hot_score"], r["id"]) if order is PostOrder.HOT else (r["id"],))
