@@ -63,5 +63,5 @@ Subscription = merge_types("Subscription", (NotificationSubscriptions, Community
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
-# The page-of-posts hot path: plain resolvers where Strawberry's chain adds nothing.
+# The hot reads (posts, leaderboards): plain resolvers where Strawberry's chain adds nothing.
 lean_resolvers(schema._schema)

@@ -1,4 +1,4 @@
-"""Lean resolvers for the types a page of posts is made of (the community's hot path).
+"""Lean resolvers for the types of the hottest reads: a page of posts, a leaderboard page.
 
 A page of 20 posts resolves ~580 fields. Strawberry wraps every field that has a Python
 resolver in a chain (a Strawberry `Info`, argument conversion, extension `reduce`…), and
@@ -31,8 +31,9 @@ from graphql import (
 from graphql.pyutils import Path, gather_with_cancel
 
 HOT_TYPES = ("Post", "PostEdge", "PostConnection", "PageInfo", "User", "Media",
-             "ReactionCount", "Comment")
-HOT_ENUMS = ("PostStatus", "ReactionKind", "MediaKind", "Role")
+             "ReactionCount", "Comment", "LeaderboardConnection", "LeaderboardEdge",
+             "LeaderboardEntry", "LeaderboardPageInfo")
+HOT_ENUMS = ("PostStatus", "ReactionKind", "MediaKind", "Role", "LeaderboardKind")
 _BACKREF = "strawberry-definition"
 
 
