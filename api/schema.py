@@ -63,5 +63,6 @@ Subscription = merge_types("Subscription", (NotificationSubscriptions, Community
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
-# The hot reads (posts, leaderboards): plain resolvers where Strawberry's chain adds nothing.
+# The hot reads (posts, leaderboards): plain resolvers where Strawberry's chain adds nothing,
+# their root fields included (their arguments are scalars and enums).
 lean_resolvers(schema._schema)

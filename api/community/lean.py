@@ -34,6 +34,9 @@ HOT_TYPES = ("Post", "PostEdge", "PostConnection", "PageInfo", "User", "Media",
              "ReactionCount", "Comment", "LeaderboardConnection", "LeaderboardEdge",
              "LeaderboardEntry", "LeaderboardPageInfo")
 HOT_ENUMS = ("PostStatus", "ReactionKind", "MediaKind", "Role", "LeaderboardKind")
+# Root fields whose arguments are all scalars or enums: graphql-core's coerced arguments are
+# already what Strawberry would pass (it only renames them), so they skip its chain too.
+HOT_ROOT_FIELDS = (("Query", "posts"), ("Query", "leaderboard"))
 _BACKREF = "strawberry-definition"
 
 
@@ -349,6 +352,41 @@ def _lean(field: Any) -> Callable[[Any, Any], Any] | None:
     return _calling(fn, wants_info=len(names) == 2)
 
 
+def _with_arguments(field: Any, graphql_field: Any, info_class: Any
+                    ) -> Callable[..., Any] | None:
+    """The resolver of a root field taking scalar/enum arguments, called with Strawberry's
+    Info and its arguments by their Python names; None when Strawberry's chain is needed."""
+    if field is None or field.extensions or getattr(field, "permission_classes", None):
+        return None
+    resolver = field.base_resolver
+    if resolver is None or isinstance(resolver.wrapped_func, staticmethod | classmethod):
+        return None
+    names: dict[str, str] = {}
+    for (graphql_name, graphql_argument), argument in zip(
+            graphql_field.args.items(), field.arguments, strict=True):
+        leaf = graphql_argument.type
+        if isinstance(leaf, GraphQLNonNull):
+            leaf = leaf.of_type
+        # Strawberry converts GlobalID and wraps Maybe; lists and inputs are built anew.
+        if (not isinstance(leaf, GraphQLScalarType | GraphQLEnumType) or leaf.name == "GlobalID"
+                or type(argument.type).__name__ == "StrawberryMaybe"):
+            return None
+        names[graphql_name] = argument.python_name
+    fn = resolver.wrapped_func
+    parameters = list(inspect.signature(fn).parameters)
+    wants_info = "info" in parameters
+    if parameters[:1] != ["self"] or set(parameters[1:]) - {"info"} != set(names.values()):
+        return None
+
+    def resolve(source: Any, info: Any, **arguments: Any) -> Any:
+        kwargs = {names[name]: value for name, value in arguments.items()}
+        if wants_info:
+            kwargs["info"] = info_class(_raw_info=info, _field=field)
+        return fn(source, **kwargs)
+
+    return resolve
+
+
 def _fast_enum(enum_type: GraphQLEnumType) -> None:
     names = {value.value: name for name, value in enum_type.values.items()}
     slow = enum_type.coerce_output_value
@@ -362,9 +400,21 @@ def _fast_enum(enum_type: GraphQLEnumType) -> None:
 
 
 def install(schema: GraphQLSchema, types: Iterable[str] = HOT_TYPES,
-            enums: Iterable[str] = HOT_ENUMS) -> int:
-    """Replaces the resolvers it can on `types`; returns how many fields it made lean."""
+            enums: Iterable[str] = HOT_ENUMS,
+            root_fields: Iterable[tuple[str, str]] = HOT_ROOT_FIELDS) -> int:
+    """Replaces the resolvers it can on `types` and `root_fields`; returns how many fields it
+    made lean."""
     count = 0
+    info_class = schema._strawberry_schema.config.info_class  # type: ignore[attr-defined]
+    for type_name, field_name in root_fields:
+        graphql_type = schema.type_map[type_name]
+        assert isinstance(graphql_type, GraphQLObjectType), type_name
+        graphql_field = graphql_type.fields[field_name]
+        with_arguments = _with_arguments((graphql_field.extensions or {}).get(_BACKREF),
+                                         graphql_field, info_class)
+        assert with_arguments is not None, f"{type_name}.{field_name} needs Strawberry's chain"
+        graphql_field.resolve = with_arguments
+        count += 1
     for type_name in types:
         graphql_type = schema.type_map[type_name]
         assert isinstance(graphql_type, GraphQLObjectType), type_name

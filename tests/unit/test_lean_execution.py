@@ -9,13 +9,14 @@ errors (message, path, locations) must agree.
 from __future__ import annotations
 
 import asyncio
+from enum import Enum
 from typing import Any
 
 import pytest
 import strawberry
 from graphql import execute, parse, validate
 
-from api.community.lean import install, lean_execution_context
+from api.community.lean import _BACKREF, _with_arguments, install, lean_execution_context
 
 
 @strawberry.interface
@@ -93,11 +94,36 @@ def _item(i: int, depth: int = 0, **overrides: Any) -> Item:
     return Item(**values)
 
 
+@strawberry.enum
+class Order(Enum):
+    UP = "UP"
+    DOWN = "DOWN"
+
+
+@strawberry.input
+class Filter:
+    least: int
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item]:
         return [_item(1), _item(2)]
+
+    @strawberry.field
+    def ranked(self, info: strawberry.Info, order: Order, first: int = 2,
+               label: str | None = None) -> list[Item]:
+        # What the resolver received, in the answer: the argument's Python type, its default,
+        # and Strawberry's Info (field_name, selected_fields).
+        items = [_item(i) for i in (1, 2, 3)][::1 if order is Order.UP else -1][:first]
+        seen = f"{type(order).__name__}.{order.name}:{label}:{info.field_name}:" + ",".join(
+            f.name for f in info.selected_fields[0].selections)  # type: ignore[union-attr]
+        return [Item(**{**vars(item), "name": seen}) for item in items]
+
+    @strawberry.field
+    def filtered(self, where: Filter) -> list[Item]:
+        return [_item(i) for i in (1, 2, 3) if i >= where.least]
 
     @strawberry.field
     def broken(self) -> list[Item | None]:
@@ -114,8 +140,10 @@ class Query:
 
 
 schema = strawberry.Schema(query=Query)
-install(schema._schema, types=("Item", "Leaf"), enums=())
+install(schema._schema, types=("Item", "Leaf"), enums=(), root_fields=(("Query", "ranked"),))
 LEAN = lean_execution_context(schema.execution_context_class)
+# The same types without `install`: what Strawberry's own resolvers answer.
+reference = strawberry.Schema(query=Query)
 
 QUERIES = [
     "{ items { id name tags maybeTags bad } }",
@@ -140,13 +168,18 @@ QUERIES = [
     "query($yes: Boolean!) { items { id name @include(if: $yes) tags @skip(if: $yes) } }",
     "{ items { id kids { id } kids { name } child { id } child { tags } } }",
     "{ a: items { id } b: items { id name } }",
+    "{ ranked(order: UP) { id name } }",
+    '{ ranked(order: DOWN, first: 3, label: "x") { id name kids { id } } }',
+    "query($o: Order!, $n: Int) { ranked(order: $o, first: $n) { name } }",
+    '{ ranked(order: UP, label: null) { name } filtered(where: {least: 2}) { id } }',
 ]
+VARIABLES = {"yes": True, "o": "DOWN", "n": 1}
 
 
-def _run(query: str, executor: type[Any]) -> Any:
+def _run(query: str, executor: type[Any], against: strawberry.Schema = schema) -> Any:
     document = parse(query)
-    assert not validate(schema._schema, document)
-    result = execute(schema._schema, document, variable_values={"yes": True},
+    assert not validate(against._schema, document)
+    result = execute(against._schema, document, variable_values=VARIABLES,
                      executor_class=executor)
     if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
         result = asyncio.run(_await(result))
@@ -161,8 +194,19 @@ async def _await(awaitable: Any) -> Any:
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_lean_execution_agrees_with_graphql_core(query: str) -> None:
-    expected = _run(query, schema.execution_context_class)
+    expected = _run(query, reference.execution_context_class, reference)
+    assert _run(query, schema.execution_context_class) == expected
     assert _run(query, LEAN) == expected
+
+
+def test_only_root_fields_with_scalar_or_enum_arguments_skip_strawberrys_chain() -> None:
+    fields = schema._schema.query_type.fields  # type: ignore[union-attr]
+    assert fields["ranked"].resolve is not reference._schema.query_type.fields[  # type: ignore[union-attr]
+        "ranked"].resolve
+    data, errors = _run('{ ranked(order: DOWN, label: "y") { name } }', LEAN)
+    assert not errors and data["ranked"][0]["name"] == "Order.DOWN:y:ranked:name"
+    filtered = fields["filtered"]  # an input object argument is built by Strawberry
+    assert _with_arguments(filtered.extensions[_BACKREF], filtered, strawberry.Info) is None
 
 
 def test_the_cases_above_do_take_the_lean_paths_and_hit_errors() -> None:
