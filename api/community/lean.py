@@ -34,9 +34,10 @@ HOT_TYPES = ("Post", "PostEdge", "PostConnection", "PageInfo", "User", "Media",
              "ReactionCount", "Comment", "LeaderboardConnection", "LeaderboardEdge",
              "LeaderboardEntry", "LeaderboardPageInfo")
 HOT_ENUMS = ("PostStatus", "ReactionKind", "MediaKind", "Role", "LeaderboardKind")
-# Root fields whose arguments are all scalars or enums: graphql-core's coerced arguments are
-# already what Strawberry would pass (it only renames them), so they skip its chain too.
-HOT_ROOT_FIELDS = (("Query", "posts"), ("Query", "leaderboard"))
+# Hot root fields whose arguments (if any) are all scalars or enums: graphql-core's coerced
+# arguments are already what Strawberry would pass (it only renames them), so they skip its
+# chain too.
+HOT_ROOT_FIELDS = (("Query", "posts"), ("Query", "leaderboard"), ("Query", "me"))
 _BACKREF = "strawberry-definition"
 
 
