@@ -335,17 +335,26 @@ def _calling(fn: Callable[..., Any], wants_info: bool) -> Callable[[Any, Any], A
     return resolve
 
 
+def _chain_free(field: Any) -> bool:
+    """Whether Strawberry's chain adds nothing to this field (no extension, no permission)."""
+    return field is not None and not field.extensions and not getattr(
+        field, "permission_classes", None)
+
+
+def _method(field: Any) -> Callable[..., Any] | None:
+    """The field's resolver function when it is a plain method (`self` first)."""
+    fn = field.base_resolver.wrapped_func
+    return None if isinstance(fn, staticmethod | classmethod) else fn  # type: ignore[no-any-return]
+
+
 def _lean(field: Any) -> Callable[[Any, Any], Any] | None:
     """The plain resolver for a Strawberry field, or None when it needs Strawberry's chain."""
-    if field is None or field.extensions or getattr(field, "permission_classes", None):
+    if not _chain_free(field):
         return None
-    resolver = field.base_resolver
-    if resolver is None:
+    if field.base_resolver is None:
         return _attribute(field.python_name)
-    if field.arguments:
-        return None
-    fn = resolver.wrapped_func
-    if isinstance(fn, staticmethod | classmethod):
+    fn = _method(field)
+    if field.arguments or fn is None:
         return None
     names = list(inspect.signature(fn).parameters)
     if names not in (["self"], ["self", "info"]):
@@ -357,10 +366,10 @@ def _with_arguments(field: Any, graphql_field: Any, info_class: Any
                     ) -> Callable[..., Any] | None:
     """The resolver of a root field taking scalar/enum arguments, called with Strawberry's
     Info and its arguments by their Python names; None when Strawberry's chain is needed."""
-    if field is None or field.extensions or getattr(field, "permission_classes", None):
+    if not _chain_free(field) or field.base_resolver is None:
         return None
-    resolver = field.base_resolver
-    if resolver is None or isinstance(resolver.wrapped_func, staticmethod | classmethod):
+    fn = _method(field)
+    if fn is None:
         return None
     names: dict[str, str] = {}
     for (graphql_name, graphql_argument), argument in zip(
@@ -373,7 +382,6 @@ def _with_arguments(field: Any, graphql_field: Any, info_class: Any
                 or type(argument.type).__name__ == "StrawberryMaybe"):
             return None
         names[graphql_name] = argument.python_name
-    fn = resolver.wrapped_func
     parameters = list(inspect.signature(fn).parameters)
     wants_info = "info" in parameters
     if parameters[:1] != ["self"] or set(parameters[1:]) - {"info"} != set(names.values()):

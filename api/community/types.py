@@ -203,6 +203,12 @@ def page_relations(info: Info) -> frozenset[str]:
 
 
 _RELATION_FIELDS = {"author": "author", "media": "media", "viewer_reaction": "viewerReaction"}
+# A relation the page's query carried, in the shape its batch loader answers.
+_CARRIED = {
+    "author": lambda row: SimpleNamespace(**row) if row is not None else None,
+    "media": lambda rows: rows or (),
+    "viewer_reaction": lambda kind: kind,
+}
 
 
 async def prefetch(info: Info, posts: list[Post], records: list[Any] | None = None
@@ -212,26 +218,23 @@ async def prefetch(info: Info, posts: list[Post], records: list[Any] | None = No
     if not posts:
         return posts
     wanted = _node_fields(info)
-    carried = frozenset(records[0].keys()) if records else frozenset()
+    rows = records or []
+    carried = set(rows[0].keys()) & _CARRIED.keys() if rows else set()
     loaders = info.context.loaders
     ids = [p.pk for p in posts]
     viewer = info.context.viewer_id
     jobs: dict[str, Any] = {}
-    if "author" in wanted and "author_row" not in carried:
+    if "author" in wanted and "author" not in carried:
         jobs["author"] = loaders.batch("members_by_id", [p.author_id for p in posts])
-    if "media" in wanted and "media_rows" not in carried:
+    if "media" in wanted and "media" not in carried:
         jobs["media"] = loaders.batch("media_by_post", ids)
-    if "viewerReaction" in wanted and viewer is not None and "viewer_kind" not in carried:
+    if "viewerReaction" in wanted and viewer is not None and "viewer_reaction" not in carried:
         jobs["viewer_reaction"] = loaders.batch("viewer_reactions",
                                                     [(viewer, "POST", i) for i in ids])
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True)) if jobs else {}
-    if "author_row" in carried and records is not None:
-        results["author"] = [SimpleNamespace(**r["author_row"]) if r["author_row"] else None
-                             for r in records]
-    if "media_rows" in carried and records is not None:
-        results["media"] = [r["media_rows"] or () for r in records]
-    if "viewer_kind" in carried and records is not None:
-        results["viewer_reaction"] = [r["viewer_kind"] for r in records]
+    for relation in carried:
+        shape = _CARRIED[relation]
+        results[relation] = [shape(r[relation]) for r in rows]
     for index, post in enumerate(posts):
         post.prefetched = {}
         if "author" in results:

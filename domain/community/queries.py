@@ -30,14 +30,13 @@ _VISIBLE_COMMENT = ("(c.status = 'PUBLISHED' OR (c.status = 'PENDING' AND c.auth
 
 
 # What a page of posts may carry beside each post, in the page's own statement (one round
-# trip for the page instead of one per relation): the author's members row, the media rows
-# in order, and the viewer's reaction ($1).
+# trip for the page instead of one per relation), each in a column named after it: the
+# author's members row, the media rows in order, and the viewer's reaction kind ($1).
 POST_RELATIONS = {
-    "author": "(SELECT m FROM members m WHERE m.id = p.author_id) AS author_row",
-    "media": ("(SELECT array_agg(x ORDER BY x.position) FROM media x WHERE x.post_id = p.id)"
-              " AS media_rows"),
+    "author": "(SELECT m FROM members m WHERE m.id = p.author_id)",
+    "media": "(SELECT array_agg(x ORDER BY x.position) FROM media x WHERE x.post_id = p.id)",
     "viewer_reaction": ("(SELECT r.kind FROM reactions r WHERE r.member_id = $1"
-                        " AND r.target_type = 'POST' AND r.target_id = p.id) AS viewer_kind"),
+                        " AND r.target_type = 'POST' AND r.target_id = p.id)"),
 }
 
 
@@ -94,7 +93,7 @@ class CommunityReader:
             marks = ", ".join(f"${start + i + 1}" for i in range(len(after)))
             where.append(f"{key} < ({marks})" if len(after) > 1 else f"{key} < {marks}")
         args.append(page.first + 1)
-        columns = ", ".join([POST_COLUMNS, *(POST_RELATIONS[r] for r in sorted(relations))])
+        columns = ", ".join([POST_COLUMNS, *(f"{POST_RELATIONS[r]} AS {r}" for r in sorted(relations))])
         sql = (f"SELECT {columns} FROM posts p WHERE {' AND '.join(where)} "
                f"ORDER BY {sort} LIMIT ${len(args)}")
         rows = await self._fetch(sql, *args)

@@ -61,10 +61,9 @@ class Revocations:
         if self._reading is None:
             self._reading = asyncio.get_running_loop().create_future()
             try:
-                now = time.time()
+                oldest = self._oldest_that_matters(time.time())
                 entries: list[tuple[str, float]] = await self._redis.zrangebyscore(
-                    _KEY, self._oldest_that_matters(now), "+inf", withscores=True)  # type: ignore[assignment]
-                oldest = self._oldest_that_matters(now)
+                    _KEY, oldest, "+inf", withscores=True)  # type: ignore[assignment]
                 self._mine = {m: at for m, at in self._mine.items() if at > oldest}
                 self._revoked = {int(member): float(at) for member, at in entries} | self._mine
                 self._read_at = time.monotonic()
