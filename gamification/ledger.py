@@ -186,46 +186,72 @@ async def _follow_lifetime(uow: UnitOfWork, member_id: int, before: int, row: An
                      data={"milestone": milestone, "lifetime": row.lifetime})
 
 
-_AWARD_BADGES = Sql("""
+# The badge tiers judged on one of `:criteria` that a counter's value reaches, inserted into
+# member_badges (awarded at the transaction's time); `{value}` is the counter's value, a
+# parameter or a column of what is `{joined}`.
+_TIERS_REACHED = """
 INSERT INTO member_badges (member_id, badge_id, tier, awarded_at)
-SELECT :m, b.id, t.tier, :now
+SELECT :m, b.id, t.tier, now()
 FROM badges b
 CROSS JOIN LATERAL (VALUES ('BRONZE', b.bronze), ('SILVER', b.silver), ('GOLD', b.gold))
   AS t(tier, threshold)
+{joined}
 WHERE b.active AND b.criterion = ANY(:criteria) AND t.threshold IS NOT NULL
-  AND t.threshold <= :value
+  AND t.threshold <= {value}
 ON CONFLICT DO NOTHING
-RETURNING badge_id, tier
-""")
+RETURNING badge_id, tier"""
+_AWARD_BADGES = Sql(_TIERS_REACHED.format(joined="", value=":value"))
 
 
 async def bump_counter(uow: UnitOfWork, member_id: int, counter: str, by: int = 1, *,
                        to_reward: bool = True) -> int:
-    """Move one badge counter and award the badge tiers it reaches; the new value."""
+    """Move one badge counter and award the badge tiers it reaches; the new value.
+
+    One round trip: the counter's upsert and the badges its new value reaches."""
     if counter not in _BUMPS:
         raise ValueError(f"unknown counter {counter}")
-    value = await uow.fetchval(_BUMPS[counter], {"m": member_id, "by": by})
-    if by > 0:
-        await award_badges(uow, member_id, counter, int(value), to_reward=to_reward)
-    return int(value)
+    row = await uow.fetchrow(_BUMPS[counter], {
+        "m": member_id, "by": by,
+        "criteria": _criteria_of(counter) if by > 0 else []})
+    assert row is not None  # the upsert always answers its row
+    await _badges_awarded(uow, member_id, [BadgeEarned(int(b[0]), b[1]) for b in row.badges],
+                          to_reward)
+    return int(row.value)
 
 
 _COUNTERS = set(rules.CRITERION_COUNTER.values()) | {"shares", "streak"}
-_BUMPS = {counter: Sql(
-    f"INSERT INTO member_points (member_id, {counter}) VALUES (:m, GREATEST(:by, 0)) "
-    f"ON CONFLICT (member_id) DO UPDATE SET {counter} = "
-    f"GREATEST(member_points.{counter} + :by, 0) RETURNING {counter}") for counter in _COUNTERS}
+_BUMPS = {counter: Sql(f"""
+WITH c AS (
+  INSERT INTO member_points (member_id, {counter}) VALUES (:m, GREATEST(:by, 0))
+  ON CONFLICT (member_id) DO UPDATE SET {counter} = GREATEST(member_points.{counter} + :by, 0)
+  RETURNING {counter} AS value
+), b AS ({_TIERS_REACHED.format(joined="CROSS JOIN c", value="c.value")})
+SELECT c.value, ARRAY(SELECT ARRAY[b.badge_id::text, b.tier] FROM b
+                      ORDER BY b.badge_id, array_position(ARRAY['BRONZE', 'SILVER', 'GOLD'],
+                                                          CAST(b.tier AS text))) AS badges
+FROM c""") for counter in _COUNTERS}
+
+
+def _criteria_of(counter: str) -> list[str]:
+    return [c.value for c, name in rules.CRITERION_COUNTER.items() if name == counter]
 
 
 async def award_badges(uow: UnitOfWork, member_id: int, counter: str, value: int, *,
                        to_reward: bool = True) -> list[BadgeEarned]:
     """Every badge tier judged on `counter` that `value` reaches and the member lacks."""
-    criteria = [c.value for c, name in rules.CRITERION_COUNTER.items() if name == counter]
+    criteria = _criteria_of(counter)
     if not criteria:
         return []
     rows = await uow.fetch(_AWARD_BADGES, {
-        "m": member_id, "now": await uow.now(), "criteria": criteria, "value": value})
+        "m": member_id, "criteria": criteria, "value": value})
     earned = [BadgeEarned(int(r.badge_id), r.tier) for r in rows]
+    await _badges_awarded(uow, member_id, earned, to_reward)
+    return earned
+
+
+async def _badges_awarded(uow: UnitOfWork, member_id: int, earned: list[BadgeEarned],
+                          to_reward: bool) -> None:
+    """Announce badge tiers just inserted: the event, the member's notification, the reward."""
     for badge in earned:
         await uow.publish(BadgeAwarded(member_id=member_id, badge_id=badge.badge_id,
                                        tier=badge.tier))
@@ -233,7 +259,6 @@ async def award_badges(uow: UnitOfWork, member_id: int, counter: str, value: int
                      subject_type="BADGE", subject_id=badge.badge_id, data={"tier": badge.tier})
         if to_reward:
             uow.reward.badges.append(badge)
-    return earned
 
 
 async def within_daily_cap(uow: UnitOfWork, member_id: int, action: str, cap: int | None) -> bool:
