@@ -165,10 +165,9 @@ class PostService:
             return list(rows.scalars())
 
 
-# Mentioned members (by display name, case-folded; not deleted, not the author), resolved
-# inside the post's INSERT: one round trip fewer per post.
-# Mentions resolve to members inside the INSERT (no round trip of their own); the hot score
-# starts at the post's own time (see HOT_DECAY_SECONDS).
+# Mentioned members (by display name, case-folded; not deleted, not the author) resolve
+# inside the post's INSERT, with no round trip of their own; the hot score starts at the
+# post's own time (see HOT_DECAY_SECONDS).
 _INSERT_POST = Sql(f"""
 INSERT INTO posts (author_id, body, status, topics, mention_ids, hot_score, published_at)
 VALUES (:author, :body, :status, CAST(:topics AS varchar[]),
