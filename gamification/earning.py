@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from gamification.ledger import Source, append_entry, within_daily_cap
+from gamification.ledger import Source, append_entry
 from gamification.rules import DEFAULT_RULES, Action, EntryReason
+from rally.clock import brand_day
 from rally.sql import Sql
 from rally.uow import UnitOfWork
 
@@ -41,24 +42,30 @@ def rule_of(action: Action, row: Any) -> Rule:
     return Rule(action, row.points, row.daily_cap, row.once_per_target)
 
 
-# The rule (as `rule_for`) and whether both candidate keys were used, in one round trip (the
-# hot path of earning).
-_RULE_AND_KEYS = Sql("""
-SELECT r.points, r.daily_cap, r.once_per_target,
-       EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :once) AS once_used,
-       EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :each) AS each_used
-FROM (SELECT 1) AS one LEFT JOIN point_rules r ON r.action = :action
+# The hot path of earning, one round trip: the rule (the stored one, else the built-in
+# default passed in), whether either candidate key was used, and, when the action would pay,
+# one more count in the member's day for the action, taken only while under the daily cap
+# (the counter row's lock keeps concurrent actions from both taking the last slot).
+_EARNING = Sql("""
+WITH r AS (
+  SELECT coalesce(s.points, :default_points) AS points,
+         CASE WHEN s.points IS NULL THEN CAST(:default_cap AS integer) ELSE s.daily_cap END
+           AS daily_cap,
+         coalesce(s.once_per_target, :default_once) AS once_per_target,
+         EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :once) AS once_used,
+         EXISTS (SELECT 1 FROM point_entries WHERE idempotency_key = :each) AS each_used
+  FROM (SELECT 1) AS one LEFT JOIN point_rules s ON s.action = :action
+), counted AS (
+  INSERT INTO point_daily_counts (member_id, action, day, count)
+  SELECT :m, :action, :day, 1 FROM r
+  WHERE r.points > 0 AND r.daily_cap > 0
+    AND NOT CASE WHEN r.once_per_target THEN r.once_used ELSE r.each_used END
+  ON CONFLICT (member_id, action, day) DO UPDATE SET count = point_daily_counts.count + 1
+    WHERE point_daily_counts.count < (SELECT daily_cap FROM r)
+  RETURNING 1
+)
+SELECT r.*, EXISTS (SELECT 1 FROM counted) AS counted FROM r
 """)
-
-
-async def _rule_and_keys(uow: UnitOfWork, action: Action, once_key: str,
-                         each_key: str) -> tuple[Rule, bool, bool]:
-    row = await uow.fetchrow(_RULE_AND_KEYS, {
-        "action": action.value, "once": once_key, "each": each_key})
-    assert row is not None  # a LEFT JOIN on one row
-    rule = (Rule(action, *DEFAULT_RULES[action]) if row.points is None
-            else Rule(action, row.points, row.daily_cap, row.once_per_target))
-    return rule, bool(row.once_used), bool(row.each_used)
 
 
 async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, *,
@@ -69,12 +76,18 @@ async def earn(uow: UnitOfWork, member_id: int, action: Action, source: Source, 
     `oncePerTarget` picks which one the ledger holds unique. Notes reach the acting member's
     reward when he is the one paid.
     """
-    rule, once_used, each_used = await _rule_and_keys(uow, action, once_key, each_key)
+    points, cap, once = DEFAULT_RULES[action]
+    row = await uow.fetchrow(_EARNING, {
+        "action": action.value, "default_points": points, "default_cap": cap,
+        "default_once": once, "once": once_key, "each": each_key, "m": member_id,
+        "day": brand_day(await uow.now(), uow.settings.tz)})
+    assert row is not None  # one row: the rule
+    rule = Rule(action, row.points, row.daily_cap, row.once_per_target)
     key = once_key if rule.once_per_target else each_key
     to_reward = actor_id == member_id
-    if rule.points <= 0 or (once_used if rule.once_per_target else each_used):
+    if rule.points <= 0 or (row.once_used if rule.once_per_target else row.each_used):
         return 0
-    if not await within_daily_cap(uow, member_id, action.value, rule.daily_cap):
+    if rule.daily_cap is not None and not row.counted:
         if to_reward:
             uow.reward.notes.append(
                 f"daily cap reached for {action.value}: 0 points (at most {rule.daily_cap} a day)")

@@ -81,10 +81,6 @@ _SPEND_ENTRY = Sql(
     " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id")
 _BALANCE = Sql("SELECT balance FROM member_points WHERE member_id = :m")
 _SET_LEVEL = Sql("UPDATE member_points SET level = :l WHERE member_id = :m")
-_COUNT_CAPPED = Sql(
-    "INSERT INTO point_daily_counts (member_id, action, day, count) VALUES (:m, :a, :d, 1) "
-    "ON CONFLICT (member_id, action, day) DO UPDATE SET count = point_daily_counts.count + 1"
-    " WHERE point_daily_counts.count < :cap RETURNING count")
 
 
 @dataclass(frozen=True)
@@ -259,19 +255,3 @@ async def _badges_awarded(uow: UnitOfWork, member_id: int, earned: list[BadgeEar
                      subject_type="BADGE", subject_id=badge.badge_id, data={"tier": badge.tier})
         if to_reward:
             uow.reward.badges.append(badge)
-
-
-async def within_daily_cap(uow: UnitOfWork, member_id: int, action: str, cap: int | None) -> bool:
-    """Counts one paying action in the brand's day; False once `cap` were counted.
-
-    The upsert holds the counter row's lock, so concurrent actions cannot both take the last
-    slot.
-    """
-    if cap is None:
-        return True
-    if cap <= 0:
-        return False
-    day = brand_day(await uow.now(), uow.settings.tz)
-    row = await uow.fetchrow(_COUNT_CAPPED, {"m": member_id, "a": action, "d": day, "cap": cap})
-    return row is not None
-

@@ -61,6 +61,22 @@ async def test_the_daily_cap_pays_nothing_and_says_so(client: GraphQLClient, con
     assert result["notes"], "the capped post tells the member why it paid nothing"
 
 
+async def test_concurrent_reactions_never_pay_past_the_daily_cap(client: GraphQLClient,
+                                                                 container) -> None:
+    marketer = await client.member_with_roles(container, "MARKETER")
+    await client.execute("""mutation { setPointRule(input: {action: REACTION_RECEIVED,
+        points: 2, dailyCap: 3, oncePerTarget: true}) { rule { action } } }""",
+                         token=marketer.token)
+    alice = await client.register("Alice")
+    post = await create_post(client, alice, "Sunrise at the lake")
+    fans = [await client.register(f"Fan {n}") for n in range(12)]
+    before = (await _me(client, alice))["points"]
+    await asyncio.gather(*(react(client, fan, post["id"]) for fan in fans))
+    assert (await _me(client, alice))["points"] == before + 3 * 2
+    history = (await client.execute(HISTORY, token=alice.token))["pointsHistory"]["edges"]
+    assert [e["node"]["reason"] for e in history].count("REACTION_RECEIVED") == 3
+
+
 async def test_reactions_pay_the_owner_but_not_for_own_or_blocked(client: GraphQLClient) -> None:
     alice, bob, carol = [await client.register(n) for n in ("Alice", "Bob", "Carol")]
     post = await create_post(client, alice, "Look at this")
