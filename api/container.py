@@ -31,6 +31,7 @@ from domain.feedback.service import FeedbackService
 from domain.members.credentials import Passwords, Tokens
 from domain.members.revocations import Revocations
 from domain.members.service import MemberService
+from domain.moderation.screening import KeywordRuleCache
 from domain.moderation.service import ModerationService
 from domain.notifications.service import NotificationService
 from domain.personalization.feed import PersonalFeed
@@ -76,6 +77,7 @@ class Container:
     relay: OutboxRelay
     limiter: RateLimiter
     tokens: Tokens
+    keyword_rules: KeywordRuleCache  # one per process: posts, comments and display names
     consents: ConsentService
     tracking: TrackingService
     engagement: EngagementService
@@ -120,6 +122,7 @@ class Container:
         tokens = Tokens(settings)
         passwords = Passwords(settings)
         revocations = Revocations(redis, settings.access_token_ttl_seconds)
+        keyword_rules = KeywordRuleCache(redis)
         container = cls(
             settings=settings,
             engine=engine,
@@ -128,12 +131,13 @@ class Container:
             relay=relay,
             limiter=limiter,
             tokens=tokens,
+            keyword_rules=keyword_rules,
             consents=ConsentService(uow),
             tracking=TrackingService(uow, PartitionKeeper(engine)),
             engagement=EngagementService(uow),
             experiments=ExperimentService(uow),
             feedback=FeedbackService(uow, limiter),
-            members=MemberService(uow, passwords, tokens, limiter),
+            members=MemberService(uow, passwords, tokens, limiter, keyword_rules),
             audit=AuditService(uow),
             notifications=NotificationService(uow),
             coupons=CouponService(uow),
@@ -146,14 +150,14 @@ class Container:
             raw_dsn=raw_dsn,
             realtime=None,  # type: ignore[arg-type]  # needs the container itself
             posts=None,  # type: ignore[arg-type]  # needs the media service
-            comments=CommentService(uow, limiter),
+            comments=CommentService(uow, limiter, keyword_rules),
             reactions=ReactionService(uow, limiter),
             social=SocialService(uow),
             media=MediaService(uow),
             moderation=None,  # type: ignore[arg-type]  # needs the member service
             community=None,  # type: ignore[arg-type]  # reads on the container's pool
         )
-        container.posts = PostService(uow, limiter, redis, container.media)
+        container.posts = PostService(uow, limiter, redis, container.media, keyword_rules)
         container.moderation = ModerationService(uow, limiter, container.members, redis)
         container.community = CommunityReader(container.fetch)
         container.feed = PersonalFeed(container.fetch, redis, settings)

@@ -13,7 +13,7 @@ from domain.community.targets import blocked_either_way, get_target, is_live
 from domain.events import CommentCreated, ContentRemoved
 from domain.moderation.cases import open_case
 from domain.moderation.models import RuleAction
-from domain.moderation.screening import screen_text
+from domain.moderation.screening import KeywordRuleCache, screen_text
 from rally.errors import Forbidden, InvalidInput, NotFound
 from rally.ratelimit import Limit, RateLimiter
 from rally.reward import Reward
@@ -27,9 +27,11 @@ class CommentResult:
 
 
 class CommentService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter,
+                 rules: KeywordRuleCache) -> None:
         self._uow_factory = uow_factory
         self._limiter = limiter
+        self._rules = rules
         s = uow_factory.settings
         self._max_chars = s.comment_max_chars
         self._per_minute = Limit("comments-min", s.comments_per_minute, 60)
@@ -57,7 +59,7 @@ class CommentService:
                                        field="parentId", reason="REPLY_TO_REPLY")
                 if parent.status is not ContentStatus.PUBLISHED:
                     raise InvalidInput("this comment is not open for replies", field="parentId")
-            screening = await screen_text(uow, text)
+            screening = await screen_text(uow, text, self._rules)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
             comment = (await uow.session.execute(insert(Comment).values(

@@ -48,9 +48,9 @@ class PostResult:
 
 class PostService:
     def __init__(self, uow_factory: UnitOfWorkFactory, limiter: RateLimiter, redis: Redis,
-                 media: MediaService, rules: KeywordRuleCache | None = None) -> None:
+                 media: MediaService, rules: KeywordRuleCache) -> None:
         self._uow_factory = uow_factory
-        self._rules = rules or KeywordRuleCache(redis)
+        self._rules = rules
         self._media = media
         self._limiter = limiter
         self._redis = redis
@@ -90,7 +90,7 @@ class PostService:
     async def _create(self, author_id: int, body: str, topics: list[str],
                       media: list[MediaRef]) -> PostResult:
         async with self._uow_factory() as uow:
-            screening = await screen_text(uow, body, cache=self._rules)
+            screening = await screen_text(uow, body, self._rules)
             status = (ContentStatus.PENDING if screening.action is RuleAction.REVIEW
                       else ContentStatus.PUBLISHED)
             row = await uow.fetchrow(_INSERT_POST, {
@@ -127,7 +127,7 @@ class PostService:
             await uow.session.execute(insert(PostEdit).values(
                 post_id=post.id, previous_body=post.body, previous_topics=post.topics))
             if new_body is not None:
-                screening = await screen_text(uow, new_body, cache=self._rules)
+                screening = await screen_text(uow, new_body, self._rules)
                 post.body = screening.text
                 if screening.action is RuleAction.REVIEW and post.status == ContentStatus.PUBLISHED:
                     post.status = ContentStatus.PENDING.value

@@ -15,7 +15,7 @@ from domain.events import InterestsDeclared, MemberRegistered, RolesChanged
 from domain.members import rules
 from domain.members.credentials import Passwords, Tokens, hash_refresh_token, new_refresh_token
 from domain.members.models import Device, Member, MemberStatus, RefreshToken, Role
-from domain.moderation.screening import screen_display_name
+from domain.moderation.screening import KeywordRuleCache, screen_display_name
 from rally.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from rally.ratelimit import Limit, RateLimiter
 from rally.uow import UnitOfWork, UnitOfWorkFactory
@@ -35,12 +35,13 @@ class Session:
 class MemberService:
     def __init__(
         self, uow_factory: UnitOfWorkFactory, passwords: Passwords, tokens: Tokens,
-        limiter: RateLimiter,
+        limiter: RateLimiter, rules: KeywordRuleCache,
     ) -> None:
         self._uow_factory = uow_factory
         self._passwords = passwords
         self._tokens = tokens
         self._limiter = limiter
+        self._rules = rules
         s = uow_factory.settings
         self._refresh_ttl = timedelta(seconds=s.refresh_token_ttl_seconds)
         window = s.login_failure_window_seconds
@@ -74,7 +75,7 @@ class MemberService:
         async with self._uow_factory() as uow:
             if await uow.session.scalar(select(Member.id).where(Member.email == email)):
                 raise Conflict("an account with this email already exists", field="email")
-            name = await screen_display_name(uow, name)
+            name = await screen_display_name(uow, name, self._rules)
             member = Member(email=email, password_hash=password_hash, display_name=name,
                             roles=sorted({Role.MEMBER.value, *(roles or [])}),
                             referral_code=rules.new_referral_code())
@@ -231,7 +232,8 @@ class MemberService:
                     await uow.publish(InterestsDeclared(member_id=member_id, tags=list(value or [])))
                     continue
                 if name == "display_name":
-                    value = await screen_display_name(uow, rules.normalize_display_name(value))
+                    value = await screen_display_name(uow, rules.normalize_display_name(value),
+                                                      self._rules)
                 elif name in PROFILE_FIELDS:
                     value = (value or "").strip() or None
                     if value is not None and len(value) > PROFILE_FIELDS[name]:

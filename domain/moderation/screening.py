@@ -18,13 +18,14 @@ RULES_VERSION = key("keyword-rules", "version")
 
 
 class KeywordRuleCache:
-    """The keyword rules held in this process, read from PostgreSQL again whenever their
-    version in Redis differs from the one they were read under.
+    """The keyword rules held in this process (one cache screens posts, comments and display
+    names), read from PostgreSQL again whenever their version in Redis differs from the one
+    they were read under: a Redis GET per screening instead of reading every rule.
 
     Every change of the rules sets a new version after its commit (`rules_changed`), so a
-    change reaches every process at its next post. Without a version (a new or rebuilt
+    change reaches every process at its next screening. Without a version (a new or rebuilt
     Redis) one is set before the read, and the rules are kept only if that set won: a change
-    committed meanwhile has set its own, and the next post reads again."""
+    committed meanwhile has set its own, and the next screening reads again."""
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -57,11 +58,10 @@ async def read_rules(uow: UnitOfWork) -> list[Rule]:
     return [Rule(r.id, r.normalized, RuleAction(r.action)) for r in rows]
 
 
-async def screen_text(uow: UnitOfWork, text: str, field: str = "body",
-                      cache: KeywordRuleCache | None = None) -> Screening:
+async def screen_text(uow: UnitOfWork, text: str, rules: KeywordRuleCache,
+                      field: str = "body") -> Screening:
     """The screening of `text`; BLOCK refuses it (BAD_USER_INPUT, reason CONTENT_BLOCKED)."""
-    rules = await cache.rules(uow) if cache is not None else await read_rules(uow)
-    result = screen(text, rules)
+    result = screen(text, await rules.rules(uow))
     if result.action is RuleAction.BLOCK:
         raise InvalidInput("this text contains a blocked word", reason="CONTENT_BLOCKED",
                            ruleId=rule_global_id(result.rule_id), field=field)
@@ -74,9 +74,9 @@ def rule_global_id(rule_id: int | None) -> str:
     return base64.urlsafe_b64encode(f"KeywordRule:{rule_id}".encode()).decode().rstrip("=")
 
 
-async def screen_display_name(uow: UnitOfWork, name: str) -> str:
+async def screen_display_name(uow: UnitOfWork, name: str, rules: KeywordRuleCache) -> str:
     """A display name cannot wait for review: BLOCK and REVIEW refuse it, MASK masks it."""
-    result = await screen_text(uow, name, field="displayName")
+    result = await screen_text(uow, name, rules, field="displayName")
     if result.action is RuleAction.REVIEW:
         raise InvalidInput("this name contains a word that is not allowed", reason="CONTENT_BLOCKED",
                            ruleId=rule_global_id(result.rule_id), field="displayName")

@@ -66,7 +66,8 @@ async def test_daily_post_limit_and_long_comments(container) -> None:
     settings = container.settings.model_copy(update={"posts_per_minute": 1000,
                                                       "posts_per_day": 3})
     uow = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, settings)
-    posts = PostService(uow, container.limiter, container.redis, container.media)
+    posts = PostService(uow, container.limiter, container.redis, container.media,
+                        container.keyword_rules)
     author = (await container.members.register("daily@example.com", "correct horse battery",
                                                "Daily")).member.id
     for i in range(3):
@@ -94,7 +95,8 @@ async def test_a_refused_post_is_counted_in_no_window(container) -> None:
     the daily limit takes no slot of the minute window, and a refused one takes no claim."""
     settings = container.settings.model_copy(update={"posts_per_minute": 3, "posts_per_day": 4})
     uow = UnitOfWorkFactory(container.uow.sessions, container.uow.bus, settings)
-    posts = PostService(uow, container.limiter, container.redis, container.media)
+    posts = PostService(uow, container.limiter, container.redis, container.media,
+                        container.keyword_rules)
     author = (await container.members.register("window@example.com", "correct horse battery",
                                                "Window")).member.id
     await posts.create(author, PostDraft("first"))

@@ -14,7 +14,7 @@ from tests.api.community_support import (
     latest_ids,
     notifications,
 )
-from tests.support import PASSWORD, GraphQLClient
+from tests.support import PASSWORD, GraphQLClient, recorded_statements
 
 SET_RULE = """mutation($k: String!, $a: KeywordRuleAction!) {
   setKeywordRule(input: {keyword: $k, action: $a}) { rule { id keyword normalized action } } }"""
@@ -67,6 +67,15 @@ async def test_keyword_rules_apply_to_comments(client: GraphQLClient, container)
         { comment { id } } }""", {"input": {"postId": post["id"], "body": "you i d i o t"}},
         alice.token)
     assert error["extensions"]["reason"] == "CONTENT_BLOCKED"
+    # The rules are held in process (posts, comments and names share them) while their
+    # version stands: a comment does not read them again, and a new rule still applies.
+    await create_comment(client, alice, post["id"], "lovely")
+    with recorded_statements(container, lambda s: "keyword_rules" in s) as reads:
+        await create_comment(client, alice, post["id"], "lovely again")
+    assert reads == []
+    await client.execute(SET_RULE, {"k": "fool", "a": "MASK"}, mod.token)
+    masked = await create_comment(client, alice, post["id"], "what a fool")
+    assert masked["body"] == "what a ****"
 
 
 async def test_three_distinct_reporters_hide_a_post_until_restored(

@@ -39,7 +39,8 @@ async def test_presigned_upload_then_post_confirms_it_by_head(container, s3_endp
     store = S3Store(settings)
     store._client.create_bucket(Bucket="rally-media")
     media = MediaService(container.uow, store)
-    posts = PostService(container.uow, container.limiter, container.redis, media)
+    posts = PostService(container.uow, container.limiter, container.redis, media,
+                        container.keyword_rules)
     author = (await container.members.register("s3@example.com", "correct horse battery",
                                                "Uploader")).member.id
     ticket = await media.request_upload(author, MediaKind.IMAGE, "image/png", len(PNG))
