@@ -67,6 +67,7 @@ class CommentService:
                 status=status.value,
                 published_at=func.now() if status is ContentStatus.PUBLISHED else None)
                 .returning(Comment))).scalar_one()
+            uow.know_now(comment.created_at)  # the column's default is the transaction's now()
             if status is ContentStatus.PUBLISHED:
                 await move_comments(uow, post_id, 1, parent_id)
             else:

@@ -19,7 +19,7 @@ from rally.uow import UnitOfWork, UnitOfWorkFactory
 _CURRENT = text("SELECT kind FROM reactions WHERE target_type = :type AND target_id = :id "
                 "AND member_id = :member FOR UPDATE")
 _INSERT = text("INSERT INTO reactions (target_type, target_id, member_id, kind) "
-               "VALUES (:type, :id, :member, :kind) ON CONFLICT DO NOTHING RETURNING kind")
+               "VALUES (:type, :id, :member, :kind) ON CONFLICT DO NOTHING RETURNING created_at")
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,14 @@ class ReactionService:
         async with self._uow_factory() as uow:
             target = await _live_target(uow, target_type, target_id, member_id)
             params = {"type": target_type.value, "id": target_id, "member": member_id}
-            old = await _current_kind(uow, params)
-            if old is None and (await uow.session.execute(
-                    _INSERT, {**params, "kind": kind.value})).first() is None:
-                old = await _current_kind(uow, params)  # his own concurrent request won
+            # Insert first: a first reaction (the common case) is one statement. On a conflict
+            # the member's reaction exists (or his own concurrent request just won): read it.
+            inserted = (await uow.session.execute(_INSERT, {**params, "kind": kind.value})).first()
+            if inserted is not None:
+                old = None
+                uow.know_now(inserted.created_at)  # the column's default is the transaction's now()
+            else:
+                old = await _current_kind(uow, params)
             if old is kind:
                 return ReactionResult(target, kind, Reward())
             if old is None:

@@ -1,7 +1,8 @@
-"""The fixed cost of createPost: the statements its transaction runs, pinned."""
+"""The fixed cost of the community's writes: the statements their transactions run, pinned."""
 
 from __future__ import annotations
 
+from tests.api.community_support import create_comment, create_post, react
 from tests.support import GraphQLClient, recorded_statements
 
 CREATE = """mutation($input: CreatePostInput!) { createPost(input: $input) { post { id } } }"""
@@ -28,3 +29,24 @@ async def test_create_post_with_topics_and_a_mention_runs_a_fixed_number_of_stat
     data = await client.execute("""query { notifications(first: 5) { edges { node { kind } } } }""",
                                 token=mentioned.token)
     assert [e["node"]["kind"] for e in data["notifications"]["edges"]] == ["MENTION", "MENTION"]
+
+
+async def test_a_comment_and_a_first_reaction_run_a_fixed_number_of_statements(
+        client: GraphQLClient, container) -> None:
+    alice, bob, carol = [await client.register(n) for n in ("Alice", "Bob", "Carol")]
+    post = await create_post(client, alice, "Hello")
+    await create_comment(client, bob, post["id"], "warm")
+    await container.relay.drain()
+    with recorded_statements(container, lambda s: "FROM outbox" not in s) as statements:
+        await create_comment(client, bob, post["id"], "nice one")
+    # now() comes from the comment's created_at, not a SELECT of its own.
+    assert len(statements) == 12, "\n".join(statements)
+    with recorded_statements(container, lambda s: "FROM outbox" not in s) as statements:
+        reacted = await react(client, carol, post["id"])
+    # A first reaction is inserted before anything is read (no SELECT … FOR UPDATE of a
+    # reaction that is not there), and now() comes from its created_at.
+    assert len(statements) == 14, "\n".join(statements)
+    assert reacted["post"]["reactionCount"] == 1
+    changed = await react(client, carol, post["id"], "LOVE")  # the existing one is read
+    assert changed["viewerReaction"] == "LOVE"
+    assert changed["post"]["reactionCounts"] == [{"kind": "LOVE", "count": 1}]
