@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -95,6 +96,12 @@ def uvicorn_app(app: str, env: dict[str, str], port: int, name: str) -> contextl
 
 
 BENCH_SECRET = "bench-secret-bench-secret-bench-secret-0123"
+
+
+def run_sql(conn: Any, method: str, statement: Any, **params: object) -> Any:
+    """Run one of Rally's own `rally.sql.Sql` statements on a raw asyncpg connection
+    (`method`: fetchrow, fetch, fetchval or execute): baselines share Rally's SQL, not a copy."""
+    return getattr(conn, method)(statement.text, *statement.arguments(params))
 
 
 @dataclass

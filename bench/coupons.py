@@ -16,53 +16,36 @@ import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
-from bench.common import BENCH_SECRET, servers
+from bench.common import BENCH_SECRET, run_sql, servers
+from domain.analytics.rollups import _MOVE_COUPONS
+from domain.coupons.issuing import _ISSUE_FROM_FREE_SHARD
+from domain.notifications.service import NotificationKind
 
 
-def issue_sql(source: str) -> str:
-    """The service's one-statement coupon issue with its notification
-    (domain/coupons/issuing.py) in asyncpg form."""
-    return (
-        "WITH taken AS ("
-        " UPDATE coupon_quota_shards s SET issued = s.issued + 1 FROM coupon_campaigns c"
-        " WHERE c.id = $1 AND c.valid_until > now() AND s.campaign_id = c.id"
-        " AND s.issued < s.quota AND s.shard = (SELECT shard FROM coupon_quota_shards"
-        "  WHERE campaign_id = $1 AND issued < quota ORDER BY (shard + $2) % 1024"
-        "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING c.name, c.per_member_limit, s.shard),"
-        " counted AS (INSERT INTO coupon_holdings AS h (campaign_id, member_id, issued)"
-        " SELECT $1::bigint, $3::bigint, 1 FROM taken"
-        " ON CONFLICT (campaign_id, member_id) DO UPDATE SET issued = h.issued + 1"
-        " WHERE h.issued < (SELECT per_member_limit FROM taken) RETURNING 1),"
-        " coupon AS (INSERT INTO coupons (campaign_id, member_id, code, source, source_id)"
-        f" SELECT $1::bigint, $3::bigint, $4::text, '{source}', $5::bigint FROM counted"
-        " ON CONFLICT (code) DO NOTHING RETURNING id),"
-        " note AS (INSERT INTO notifications (member_id, kind, subject_type, subject_id, data)"
-        " SELECT $3::bigint, 'COUPON', 'Coupon', coupon.id, jsonb_build_object('campaignId',"
-        f" $1::bigint, 'campaignName', t.name, 'source', '{source}') FROM coupon, taken t"
-        " RETURNING id, seq)"
-        " SELECT t.name, t.shard, EXISTS (SELECT FROM counted) AS counted,"
-        " (SELECT id FROM coupon) AS coupon_id, n.id AS note_id, n.seq AS note_seq"
-        " FROM taken t LEFT JOIN note n ON true")
+def issue(conn: asyncpg.Connection, campaign_id: int, spin: int, member_id: int, code: str,
+          source: str, source_id: int | None) -> Awaitable[Any]:
+    """The service's one-statement coupon issue with its notification, imported from
+    domain/coupons/issuing.py."""
+    return run_sql(conn, "fetchrow", _ISSUE_FROM_FREE_SHARD, campaign_id=campaign_id,
+                   member_id=member_id, now=datetime.now(UTC), spin=spin, code=code,
+                   source=source, source_id=source_id, kind=NotificationKind.COUPON,
+                   note_source=source)
 
 
-def rollup_sql(source: str) -> str:
+def count_issue(conn: asyncpg.Connection, campaign_id: int, source: str,
+                shard: int) -> Awaitable[Any]:
     """The report's counter an issue moves (domain/analytics/rollups.py), in the row of the
-    quota shard the issue took ($2)."""
-    return ("INSERT INTO coupon_rollups (campaign_id, source, day, metric, shard, value)"
-            f" VALUES ($1, '{source}', current_date, 'issued', $2, 1)"
-            " ON CONFLICT (campaign_id, source, day, metric, shard)"
-            " DO UPDATE SET value = coupon_rollups.value + excluded.value")
+    quota shard the issue took."""
+    return run_sql(conn, "execute", _MOVE_COUPONS, campaign_id=campaign_id, source=source,
+                   shard=shard, days=[date.today()], metrics=["issued"], values=[1])
 
 
-ISSUE_SQL = [
-    issue_sql("BENCH"),
-    rollup_sql("BENCH"),
-    "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')",
-]
+NOTIFIED = "INSERT INTO outbox (topic, payload) VALUES ('notification.changed', '{}')"
 
 
 async def hammer(name: str, workers: int, seconds: float,
@@ -124,11 +107,11 @@ async def run(env: dict[str, str], workers: int, seconds: float) -> None:
 
     async def raw(n: int) -> bool:
         async with pool.acquire() as conn, conn.transaction():
-            issued = await conn.fetchrow(ISSUE_SQL[0], hot, n, members[n], new_code(), None)
+            issued = await issue(conn, hot, n, members[n], new_code(), "BENCH", None)
             if issued is None:
                 return False
-            await conn.execute(ISSUE_SQL[1], hot, issued["shard"])
-            await conn.execute(ISSUE_SQL[2])
+            await count_issue(conn, hot, "BENCH", issued["shard"])
+            await conn.execute(NOTIFIED)
         return True
 
     service_rate, _, _ = await hammer("issue_coupon (service)", workers, seconds, through_service)

@@ -26,7 +26,7 @@ import asyncpg
 import uvloop
 
 from bench.common import BENCH_SECRET, servers
-from bench.coupons import hammer, issue_sql, rollup_sql
+from bench.coupons import count_issue, hammer, issue
 
 # The statements one play runs (see gamification/campaigns/minigames.py and payout.py).
 PLAY_SQL = {
@@ -56,8 +56,6 @@ PLAY_SQL = {
                    " ON p.challenge_id = c.id WHERE p.member_id = $1 AND p.completed_at IS NULL"
                    " AND c.action = 'PLAY_GAME' AND c.starts_at <= now() AND c.ends_at > now()"
                    " AND c.ended_at IS NULL"),
-    "issue": issue_sql("MINI_GAME"),
-    "rollup": rollup_sql("MINI_GAME"),
     "stock": ("UPDATE mini_game_prize_stock SET remaining = remaining - 1"
               " WHERE prize_id = $1 AND remaining > 0 AND shard = ("
               " SELECT shard FROM mini_game_prize_stock WHERE prize_id = $1 AND remaining > 0"
@@ -94,12 +92,12 @@ async def raw_play(conn: asyncpg.Connection, game_id: int, member_id: int, key: 
                                              play_id % 1024)
         if won and prize["coupon_campaign_id"] is not None:
             campaign = prize["coupon_campaign_id"]
-            issued = await conn.fetchrow(PLAY_SQL["issue"], campaign, play_id % 1024,
-                                         member_id, new_code(), play_id)
+            issued = await issue(conn, campaign, play_id % 1024, member_id, new_code(),
+                                 "MINI_GAME", play_id)
             # No free shard with units (held by other plays, or the quota is gone): no prize
             # here, where the service looks again after a pause before giving up.
             if issued is not None and issued["coupon_id"] is not None:
-                await conn.execute(PLAY_SQL["rollup"], campaign, issued["shard"])
+                await count_issue(conn, campaign, "MINI_GAME", issued["shard"])
                 topics.append("notification.changed")
             else:
                 won = None
