@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rally.db import Base, created_at_column
 from rally.errors import Conflict, InvalidInput
-from rally.sql import Sql
+from rally.sql import Sql, json_text
 from rally.uow import UnitOfWork
 
 MAX_KEY_LENGTH = 128
@@ -83,6 +83,5 @@ async def stored_response(uow: UnitOfWork, member_id: int, operation: str, key: 
 async def remember(
     uow: UnitOfWork, member_id: int, operation: str, key: str, response: dict[str, Any]
 ) -> None:
-    stored = orjson.dumps(response, option=orjson.OPT_NON_STR_KEYS).decode()
     await uow.execute(_REMEMBER, {"m": member_id, "op": operation, "key": key,
-                                  "response": stored})
+                                  "response": json_text(response)})

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
+import orjson
 
 # `:name`, but not the second colon of a `::type` cast nor a colon inside a word.
 _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -38,6 +39,11 @@ class Sql:
         if missing:
             raise KeyError(f"no value for {', '.join(missing)} in {self.text[:80]!r}")
         return [params[name] for name in self.names]
+
+
+def json_text(value: Any) -> str:
+    """A value as JSON text for a `CAST(:param AS jsonb)` parameter (keys need not be str)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Row(asyncpg.Record):

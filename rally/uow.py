@@ -20,13 +20,12 @@ from types import TracebackType
 from typing import Any
 
 import asyncpg
-import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from rally.events import DomainEvent, MessageBus
 from rally.reward import Reward
 from rally.settings import Settings
-from rally.sql import Row, Sql
+from rally.sql import Row, Sql, json_text
 
 # unnest keeps the events' order: the outbox ids follow it.
 _OUTBOX_INSERT = Sql(
@@ -161,8 +160,7 @@ class UnitOfWork:
             # multi-row Core INSERT costs a cache key and a compilation per row count.
             await self.execute(_OUTBOX_INSERT, {
                 "topics": [e.topic for e in self.events],
-                "payloads": [orjson.dumps(e.to_payload(), option=orjson.OPT_NON_STR_KEYS).decode()
-                             for e in self.events]})
+                "payloads": [json_text(e.to_payload()) for e in self.events]})
         if self._session is not None:
             await self._session.commit()  # flushes, then commits the connection's transaction
         else:

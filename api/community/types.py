@@ -199,15 +199,15 @@ def _node_fields(info: Info) -> set[str]:
 def page_relations(info: Info) -> frozenset[str]:
     """The `POST_RELATIONS` the page's nodes select, for its query to carry them."""
     wanted = _node_fields(info)
-    return frozenset(relation for relation, field in _RELATION_FIELDS.items() if field in wanted)
+    return frozenset(relation for relation, (field, _) in _CARRIED.items() if field in wanted)
 
 
-_RELATION_FIELDS = {"author": "author", "media": "media", "viewer_reaction": "viewerReaction"}
-# A relation the page's query carried, in the shape its batch loader answers.
-_CARRIED = {
-    "author": lambda row: SimpleNamespace(**row) if row is not None else None,
-    "media": lambda rows: rows or (),
-    "viewer_reaction": lambda kind: kind,
+# Each relation a page's query may carry (`POST_RELATIONS`): the node field that selects it,
+# and its value shaped as its batch loader answers.
+_CARRIED: dict[str, tuple[str, Any]] = {
+    "author": ("author", lambda row: SimpleNamespace(**row) if row is not None else None),
+    "media": ("media", lambda rows: rows or ()),
+    "viewer_reaction": ("viewerReaction", lambda kind: kind),
 }
 
 
@@ -233,7 +233,7 @@ async def prefetch(info: Info, posts: list[Post], records: list[Any] | None = No
                                                     [(viewer, "POST", i) for i in ids])
     results = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True)) if jobs else {}
     for relation in carried:
-        shape = _CARRIED[relation]
+        _, shape = _CARRIED[relation]
         results[relation] = [shape(r[relation]) for r in rows]
     for index, post in enumerate(posts):
         post.prefetched = {}

@@ -28,7 +28,7 @@ from enum import StrEnum
 
 from domain.coupons import codes
 from domain.coupons.events import CouponChange, CouponChanged
-from domain.notifications.service import NotificationChanged, NotificationKind, notify
+from domain.notifications.service import NotificationKind, announce, notify
 from rally.errors import Conflict, NotFound
 from rally.reward import CouponIssued
 from rally.sql import Sql
@@ -164,9 +164,7 @@ async def try_issue_coupon(uow: UnitOfWork, campaign_id: int, member_id: int, so
                                     campaign_id=campaign_id, source=source[:32], issued_at=now,
                                     at=now, quota_shard=issued.shard))
     if issued.note_id is not None:  # inserted with the coupon: announce it as `notify` does
-        await uow.publish(NotificationChanged(notification_id=issued.note_id,
-                                              member_id=member_id, seq=issued.note_seq,
-                                              kind=NotificationKind.COUPON))
+        await announce(uow, member_id, NotificationKind.COUPON, issued.note_id, issued.note_seq)
     else:  # the coupon was inserted again with a fresh code
         await notify(uow, member_id=member_id, kind=NotificationKind.COUPON,
                      subject_type="Coupon", subject_id=coupon_id,

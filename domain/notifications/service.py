@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
-import orjson
 from sqlalchemy import CursorResult, func, select, update
 
 from domain.notifications.models import Notification
 from domain.pagination import Page, PageRequest
 from rally.events import DomainEvent
-from rally.sql import Sql
+from rally.sql import Sql, json_text
 from rally.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -89,12 +88,19 @@ async def notify(
                                      group_key is not None], {
         "member_id": member_id, "kind": kind, "actor_id": actor_id,
         "subject_type": subject_type, "subject_id": subject_id, "group_key": group_key,
-        "data": orjson.dumps(data or {}, option=orjson.OPT_NON_STR_KEYS).decode()})
+        "data": json_text(data or {})})
     if row is None:  # the member blocked the actor
         return None
-    await uow.publish(NotificationChanged(notification_id=row.id, member_id=member_id,
-                                          seq=row.seq, kind=kind))
+    await announce(uow, member_id, kind, row.id, row.seq)
     return int(row.id)
+
+
+async def announce(uow: UnitOfWork, member_id: int, kind: str, notification_id: int,
+                   seq: int) -> None:
+    """A notification row written (by `notify`, or inside a statement of its own use case)
+    reaches the member's live stream."""
+    await uow.publish(NotificationChanged(notification_id=notification_id, member_id=member_id,
+                                          seq=seq, kind=kind))
 
 
 class NotificationService:

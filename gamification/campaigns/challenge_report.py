@@ -19,18 +19,15 @@ from rally.uow import UnitOfWork
 # credit statements): per-member day rows for actions, posts and who was active, per-day
 # counts for joins, completions, points and coupons.
 _TOTALS = text(
-    "SELECT (SELECT coalesce(sum(value) FILTER (WHERE metric = 'joined'), 0)"
-    "         FROM challenge_day_counts WHERE challenge_id = :id) AS joined,"
-    " (SELECT coalesce(sum(value) FILTER (WHERE metric = 'completed'), 0)"
-    "  FROM challenge_day_counts WHERE challenge_id = :id) AS completed,"
-    " (SELECT coalesce(sum(value) FILTER (WHERE metric = 'points'), 0)"
-    "  FROM challenge_day_counts WHERE challenge_id = :id) AS points,"
-    " (SELECT coalesce(sum(value) FILTER (WHERE metric = 'coupons'), 0)"
-    "  FROM challenge_day_counts WHERE challenge_id = :id) AS coupons,"
+    "SELECT coalesce(sum(value) FILTER (WHERE metric = 'joined'), 0) AS joined,"
+    " coalesce(sum(value) FILTER (WHERE metric = 'completed'), 0) AS completed,"
+    " coalesce(sum(value) FILTER (WHERE metric = 'points'), 0) AS points,"
+    " coalesce(sum(value) FILTER (WHERE metric = 'coupons'), 0) AS coupons,"
     " (SELECT coalesce(sum(actions), 0) FROM challenge_member_days"
     "  WHERE challenge_id = :id) AS actions,"
     " (SELECT coalesce(sum(posts), 0) FROM challenge_member_days"
-    "  WHERE challenge_id = :id) AS posts")
+    "  WHERE challenge_id = :id) AS posts"
+    " FROM challenge_day_counts WHERE challenge_id = :id")
 _DAILY = text(
     "WITH counts AS (SELECT day, coalesce(sum(value) FILTER (WHERE metric = 'joined'), 0) AS"
     "  joined, coalesce(sum(value) FILTER (WHERE metric = 'completed'), 0) AS completed"

@@ -77,7 +77,7 @@ async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
         if not wanted:
             return
         query, params["topics"] = _RUNNING_WITH_TOPIC, wanted
-    is_post = int(subject.startswith("POST:"))
+    is_post = _is_post(subject)
     for challenge in await uow.fetch(query, params):
         params = {"challenge_id": challenge.id, "member_id": member_id}
         credit = {**params, "subject": subject, "tz": uow.settings.timezone, "post": is_post}
@@ -92,13 +92,18 @@ async def count_action(uow: UnitOfWork, member_id: int, action: ChallengeAction,
             await _pay_completion(uow, challenge, member_id)
 
 
+def _is_post(subject: str) -> int:
+    """1 when the credited subject is a post (challengeReport counts posts apart), else 0."""
+    return int(subject.startswith("POST:"))
+
+
 async def take_back(uow: UnitOfWork, member_id: int, subject: str) -> None:
     """Removed content or reaction: it no longer counts toward unfinished challenges."""
     for row in await uow.fetch(_TAKE_BACK, {"member_id": member_id, "subject": subject}):
         moved = await uow.fetchrow(_RETREAT, {
             "challenge_id": row.challenge_id, "member_id": member_id,
             "credited_at": row.created_at, "tz": uow.settings.timezone,
-            "post": int(subject.startswith("POST:"))})
+            "post": _is_post(subject)})
         if moved is not None:
             await _announce(uow, row.challenge_id, member_id, moved.progress, row.target, False)
 
